@@ -1,0 +1,81 @@
+# rmqd: a RocketMQ-compatible NameServer and broker.
+#   make            build build/rmqd
+#   make deps       install missing Debian packages (and a JDK + Maven for compat-tests)
+#   make run        deps + build + start rmqd standalone (store under ./data)
+#   make test       deps + build + unit tests + compatibility tests
+#   make SAN=1 test AddressSanitizer + UndefinedBehaviorSanitizer build (unit tests)
+#   make fuzz       libFuzzer targets, bounded in time (clang)
+
+CXX      ?= g++
+BUILD    ?= build
+PKGS     := libuv openssl yaml-cpp zlib
+CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP
+LDLIBS   := -lpthread
+
+ifeq ($(SAN),1)
+BUILD    := build-san
+CXXFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ALL_SRCS  := $(shell find src -name '*.cc' 2>/dev/null | sort)
+TEST_SRCS := $(filter %_test.cc,$(ALL_SRCS))
+FUZZ_SRCS := $(filter %_fuzz.cc,$(ALL_SRCS))
+MAIN_SRCS := src/server/main.cc
+LIB_SRCS  := $(filter-out $(TEST_SRCS) $(FUZZ_SRCS) $(MAIN_SRCS),$(ALL_SRCS))
+TOOL_SRCS := $(wildcard tools/*.cc)
+
+LIB_OBJS  := $(LIB_SRCS:%.cc=$(BUILD)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
+MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
+TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
+
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke
+
+all: $(BUILD)/rmqd $(TOOLS)
+
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/librmq.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/rmqd: $(MAIN_OBJS) $(BUILD)/librmq.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/unit_tests: $(TEST_OBJS) $(BUILD)/librmq.a
+	$(CXX) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tools/%: tools/%.cc $(BUILD)/librmq.a
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS) $(PKG_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librmq.a $(PKG_LIBS) $(LDLIBS)
+
+deps:
+	@sh tools/install_deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/rmqd standalone
+
+unit-test: $(BUILD)/unit_tests
+	./$(BUILD)/unit_tests
+
+compat-test: all
+	bash compat-tests/run.sh $(BUILD)/rmqd
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	@bash tools/run_tests.sh $(BUILD)
+
+fuzz:
+	@bash tools/run_fuzz.sh
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

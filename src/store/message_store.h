@@ -1,0 +1,171 @@
+// MessageStore: the broker's store facade (mirrors Java's DefaultMessageStore, split by
+// responsibility underneath). CommitLog + ConsumeQueues + checkpoint, in Java's on-disk format
+// (see src/store/FORMAT.md).
+//
+// Threading: every public method is called from the one event-loop thread, except where noted.
+// Disk sync runs on the store's own flush thread; it never blocks the caller.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace rmq::store {
+
+class MappedFile;
+
+enum class FlushDiskType { kAsyncFlush, kSyncFlush };
+
+// Mirrors the part of Java's MessageStoreConfig that this store uses; defaults are Java's.
+struct MessageStoreConfig {
+  std::string store_path_root_dir;                          // required
+  int64_t mapped_file_size_commit_log = 1024LL * 1024 * 1024;
+  int32_t mapped_file_size_consume_queue = 300000 * 20;
+  FlushDiskType flush_disk_type = FlushDiskType::kAsyncFlush;
+  int32_t flush_interval_commit_log = 500;                  // ms, ASYNC_FLUSH
+  int32_t flush_commit_log_least_pages = 4;
+  int32_t flush_interval_consume_queue = 1000;              // ms
+  int32_t sync_flush_timeout = 5000;                        // ms
+  int32_t max_message_size = 4 * 1024 * 1024;
+  int32_t max_transfer_bytes_on_message_in_memory = 256 * 1024;
+  int32_t max_transfer_count_on_message_in_memory = 32;
+};
+
+// Mirrors PutMessageStatus.
+enum class PutMessageStatus {
+  kPutOk,
+  kFlushDiskTimeout,
+  kFlushSlaveTimeout,
+  kSlaveNotAvailable,
+  kServiceNotAvailable,
+  kCreateMappedFileFailed,
+  kMessageIllegal,
+  kPropertiesSizeExceeded,
+  kOsPageCacheBusy,
+  kUnknownError,
+};
+const char* PutMessageStatusName(PutMessageStatus s);
+
+// Mirrors GetMessageStatus.
+enum class GetMessageStatus {
+  kFound,
+  kNoMatchedMessage,
+  kMessageWasRemoving,
+  kOffsetFoundNull,
+  kOffsetOverflowBadly,
+  kOffsetOverflowOne,
+  kOffsetTooSmall,
+  kNoMatchedLogicQueue,
+  kNoMessageInQueue,
+};
+const char* GetMessageStatusName(GetMessageStatus s);  // Java spelling, e.g. "FOUND"
+
+// A socket address as the CommitLog stores it: 4- or 16-byte IP then a 4-byte port.
+struct HostAddress {
+  uint8_t ip[16] = {};
+  bool v6 = false;
+  int32_t port = 0;
+};
+
+// One message to append. Views borrow the caller's bytes for the duration of the call only.
+struct MessageToStore {
+  std::string_view topic;
+  int32_t queue_id = 0;
+  int32_t flag = 0;
+  int32_t sys_flag = 0;
+  int64_t born_timestamp = 0;
+  HostAddress born_host;
+  HostAddress store_host;
+  int32_t reconsume_times = 0;
+  int64_t prepared_transaction_offset = 0;
+  std::string_view body;
+  std::string_view properties;  // name\x01value\x02... as on the wire
+  int64_t tags_code = 0;        // ConsumeQueue tagsCode (Java String.hashCode of TAGS, or 0)
+};
+
+struct PutMessageResult {
+  PutMessageStatus status = PutMessageStatus::kUnknownError;
+  int64_t wrote_offset = 0;       // CommitLog offset of the first record
+  int32_t wrote_bytes = 0;        // bytes of all records appended
+  int64_t queue_offset = 0;       // ConsumeQueue offset of the first message
+  int64_t store_timestamp = 0;
+  int32_t msg_num = 0;
+  std::vector<int64_t> phy_offsets;  // per message, for offset msg ids (batches)
+};
+
+// Messages read for a pull: views into mapped files, valid while `holds` is alive.
+struct GetMessageResult {
+  GetMessageStatus status = GetMessageStatus::kNoMessageInQueue;
+  int64_t next_begin_offset = 0;
+  int64_t min_offset = 0;
+  int64_t max_offset = 0;
+  std::vector<std::string_view> messages;        // each one whole stored record
+  std::vector<std::shared_ptr<MappedFile>> holds;
+  int32_t buffer_total_size = 0;
+};
+
+// One stored record found by physical offset.
+struct SelectedMessage {
+  std::string_view data;
+  std::shared_ptr<MappedFile> hold;
+};
+
+// Returns true when a ConsumeQueue entry's tagsCode passes the consumer's filter.
+using TagsCodeFilter = std::function<bool(int64_t tags_code)>;
+
+class MessageStore {
+ public:
+  explicit MessageStore(MessageStoreConfig config);
+  ~MessageStore();
+  MessageStore(const MessageStore&) = delete;
+  MessageStore& operator=(const MessageStore&) = delete;
+
+  // Loads the CommitLog and ConsumeQueues, recovers (clean: trust tails; after a crash, i.e.
+  // the `abort` file exists: verify records and cut the torn tail), rebuilds ConsumeQueue
+  // entries past the last dispatched offset, creates `abort`, starts the flush thread.
+  Status Open();
+  // Flushes everything, stops threads, removes `abort`. Idempotent.
+  void Shutdown();
+
+  // Appends one message (and writes its ConsumeQueue entry). Loop thread.
+  PutMessageResult PutMessage(const MessageToStore& msg);
+  // Appends several messages to one topic/queue with consecutive queue offsets. Loop thread.
+  PutMessageResult PutMessages(const std::vector<MessageToStore>& msgs);
+
+  // SYNC_FLUSH support: the flush thread calls `on_flushed(flushed_offset)` after each sync
+  // (from the flush thread). WaitFlush asks the flush thread to sync up to `offset` soon.
+  void SetFlushListener(std::function<void(int64_t flushed_offset)> on_flushed);
+  void RequestFlush(int64_t offset);
+  int64_t FlushedOffset() const;
+
+  GetMessageResult GetMessage(std::string_view topic, int32_t queue_id, int64_t offset,
+                              int32_t max_msg_nums, const TagsCodeFilter& filter);
+
+  int64_t GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) const;
+  int64_t GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) const;
+  // Logical offset of the first message stored at or after `timestamp` (Java's semantics).
+  int64_t GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id, int64_t timestamp) const;
+  // Store timestamp of the message at `consume_offset`, or -1.
+  int64_t GetMessageStoreTimeStamp(std::string_view topic, int32_t queue_id, int64_t consume_offset) const;
+  int64_t GetEarliestMessageTime(std::string_view topic, int32_t queue_id) const;
+  int64_t GetCommitLogOffsetInQueue(std::string_view topic, int32_t queue_id, int64_t consume_offset) const;
+
+  // The whole record at CommitLog offset `phy_offset`, or NotFound.
+  Result<SelectedMessage> LookMessageByOffset(int64_t phy_offset) const;
+
+  int64_t GetMinPhyOffset() const;
+  int64_t GetMaxPhyOffset() const;
+  // Deletes a topic's ConsumeQueues (DELETE_TOPIC_IN_BROKER).
+  void DeleteTopic(std::string_view topic);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rmq::store
