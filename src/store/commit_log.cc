@@ -1,0 +1,82 @@
+#include "store/commit_log.h"
+
+#include "common/coding.h"
+#include "store/commit_log_record.h"
+
+namespace rmq::store {
+
+CommitLog::CommitLog(std::string dir, int64_t file_size) : file_size_(file_size), queue_(std::move(dir), file_size) {}
+
+Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_queue_offset,
+                         int64_t store_timestamp, AppendResult* result) {
+  *result = AppendResult();
+  int64_t total = 0;
+  for (size_t i = 0; i < n; ++i) total += static_cast<int64_t>(RecordSize(msgs[i]));
+  if (total + kEndFileMinBlankLength > file_size_) {
+    return Status::InvalidArgument("records larger than a CommitLog file");
+  }
+  auto file = queue_.GetOrCreateLastFile(0);
+  if (!file.ok()) return file.status();
+  std::shared_ptr<MappedFile> f = *file;
+  if (total + kEndFileMinBlankLength > f->remaining()) {
+    // Mirrors Java: the rest of the file becomes one blank record and we roll. Every record
+    // leaves >= 8 bytes free, so the blank header always fits.
+    int64_t remaining = f->remaining();
+    EncodeBlankRecord(static_cast<int32_t>(remaining), f->WritableData());
+    f->Commit(remaining);
+    file = queue_.GetOrCreateLastFile(0);
+    if (!file.ok()) return file.status();
+    f = *file;
+  }
+  int64_t pos = f->file_from_offset() + f->write_position();
+  char* dst = f->WritableData();
+  result->wrote_offset = pos;
+  for (size_t i = 0; i < n; ++i) {
+    RecordPlacement placement{first_queue_offset + static_cast<int64_t>(i), pos, store_timestamp};
+    size_t size = RecordSize(msgs[i]);
+    EncodeRecord(msgs[i], placement, dst);
+    result->phy_offsets.push_back(pos);
+    result->sizes.push_back(static_cast<int32_t>(size));
+    dst += size;
+    pos += static_cast<int64_t>(size);
+  }
+  result->wrote_bytes = static_cast<int32_t>(total);
+  // Publish the bytes only after they are complete, so readers never see half a batch.
+  f->Commit(total);
+  return Status::OK();
+}
+
+std::string_view CommitLog::Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold) const {
+  if (offset < 0 || size <= 0) return {};
+  std::shared_ptr<MappedFile> f = queue_.FindFileByOffset(offset);
+  if (!f) return {};
+  std::string_view v = f->Read(offset - f->file_from_offset(), size);
+  if (!v.empty()) *hold = std::move(f);
+  return v;
+}
+
+Status CommitLog::ReadRecord(int64_t offset, std::string_view* record,
+                             std::shared_ptr<MappedFile>* hold) const {
+  if (offset < 0) return Status::NotFound("negative offset");
+  std::shared_ptr<MappedFile> f = queue_.FindFileByOffset(offset);
+  if (!f) return Status::NotFound("no CommitLog file at offset");
+  std::string_view rest = f->ReadFrom(offset - f->file_from_offset());
+  if (rest.empty()) return Status::NotFound("offset beyond written data");
+  RecordView view;
+  Status s = DecodeRecord(rest, &view, /*check_crc=*/false);
+  if (s.IsNotFound()) return Status::NotFound("blank record at offset");
+  if (!s.ok()) return s;
+  *record = rest.substr(0, static_cast<size_t>(view.total_size));
+  *hold = std::move(f);
+  return Status::OK();
+}
+
+int64_t CommitLog::StoreTimestampAt(int64_t offset, int32_t size) const {
+  std::shared_ptr<MappedFile> hold;
+  std::string_view rec = Read(offset, size, &hold);
+  int64_t ts = -1;
+  if (rec.empty() || !ReadStoreTimestamp(rec, &ts).ok()) return -1;
+  return ts;
+}
+
+}  // namespace rmq::store

@@ -1,0 +1,68 @@
+// CommitLog: the append-only message log under `commitlog/` (the write and read paths of Java's
+// CommitLog; recovery lives in recovery.cc, the byte layout in commit_log_record.cc).
+//
+// Threading: Append and reads run on the loop thread; Flush on the flush thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/mapped_file_queue.h"
+#include "store/message_store.h"
+
+namespace rmq::store {
+
+struct AppendResult {
+  int64_t wrote_offset = 0;           // offset of the first record
+  int32_t wrote_bytes = 0;            // bytes of all records
+  std::vector<int64_t> phy_offsets;   // per record
+  std::vector<int32_t> sizes;         // per record
+};
+
+class CommitLog {
+ public:
+  CommitLog(std::string dir, int64_t file_size);
+  CommitLog(const CommitLog&) = delete;
+  CommitLog& operator=(const CommitLog&) = delete;
+
+  Status Load() { return queue_.Load(); }
+  MappedFileQueue* file_queue() { return &queue_; }
+  const MappedFileQueue* file_queue() const { return &queue_; }
+
+  // Appends `n` messages as contiguous records in one file, the i-th with queue offset
+  // first_queue_offset + i. When they do not fit in the current file (keeping room for the
+  // 8-byte blank), writes the blank end-of-file record and continues in a new file.
+  // InvalidArgument if the records can never fit in one file; IOError if a file cannot be made.
+  Status Append(const MessageToStore* msgs, size_t n, int64_t first_queue_offset,
+                int64_t store_timestamp, AppendResult* result);
+
+  // `size` bytes at `offset` if they lie within one file's written part, else empty view.
+  std::string_view Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold) const;
+  // The whole message record at `offset`: NotFound if there is none, Corruption if the bytes
+  // there do not decode.
+  Status ReadRecord(int64_t offset, std::string_view* record, std::shared_ptr<MappedFile>* hold) const;
+  // Store timestamp of the record at `offset` (size given by the ConsumeQueue), or -1.
+  int64_t StoreTimestampAt(int64_t offset, int32_t size) const;
+  // Start of the file after the one containing `offset` (Java's rollNextFile).
+  int64_t RollNextFile(int64_t offset) const { return offset + file_size_ - offset % file_size_; }
+
+  int64_t MinOffset() const { return queue_.MinOffset(); }
+  int64_t MaxOffset() const { return queue_.MaxOffset(); }
+  int64_t file_size() const { return file_size_; }
+
+  // Store timestamp of the newest record that is in the CommitLog and its ConsumeQueue; the
+  // writer sets it after both, the flush thread reads it before a sync.
+  int64_t last_store_timestamp() const { return last_store_timestamp_.load(std::memory_order_acquire); }
+  void set_last_store_timestamp(int64_t t) { last_store_timestamp_.store(t, std::memory_order_release); }
+
+ private:
+  const int64_t file_size_;
+  MappedFileQueue queue_;
+  std::atomic<int64_t> last_store_timestamp_{0};
+};
+
+}  // namespace rmq::store

@@ -1,0 +1,128 @@
+#include "store/flush_service.h"
+
+#include <algorithm>
+
+#include "common/logging.h"
+
+namespace rmq::store {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+// Mirrors MessageStoreConfig.flushCommitLogThoroughInterval.
+constexpr std::chrono::milliseconds kFlushCommitLogThoroughInterval(10000);
+}  // namespace
+
+FlushService::FlushService(const MessageStoreConfig& config, CommitLog* commit_log,
+                           ConsumeQueueStore* queues, StoreCheckpoint* checkpoint)
+    : config_(config), commit_log_(commit_log), queues_(queues), checkpoint_(checkpoint) {
+  flushed_offset_.store(commit_log_->file_queue()->FlushedOffset());
+}
+
+FlushService::~FlushService() { Stop(); }
+
+void FlushService::Start() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void FlushService::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  FlushCommitLog(0, true);
+  FlushConsumeQueues();
+}
+
+void FlushService::RequestFlush(int64_t /*offset*/) {
+  // One flag, not a list: the next sync covers everything appended before it, so requests
+  // made meanwhile coalesce. Even an already-durable offset gets a listener call.
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    flush_requested_ = true;
+  }
+  cv_.notify_one();
+}
+
+void FlushService::SetListener(std::function<void(int64_t)> listener) {
+  std::lock_guard<std::mutex> l(listener_mu_);
+  listener_ = std::move(listener);
+}
+
+void FlushService::Run() {
+  const auto cl_interval = std::chrono::milliseconds(std::max(1, config_.flush_interval_commit_log));
+  const auto cq_interval = std::chrono::milliseconds(std::max(1, config_.flush_interval_consume_queue));
+  const bool sync_mode = config_.flush_disk_type == FlushDiskType::kSyncFlush;
+  auto now = Clock::now();
+  auto next_cl = now + cl_interval;
+  auto next_cq = now + cq_interval;
+  auto last_thorough = now;
+  while (true) {
+    bool requested;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait_until(l, std::min(next_cl, next_cq), [this] { return stop_ || flush_requested_; });
+      if (stop_) return;  // Stop() does the final flush
+      requested = flush_requested_;
+      flush_requested_ = false;
+    }
+    now = Clock::now();
+    if (requested || now >= next_cl) {
+      int least = (sync_mode || requested) ? 0 : config_.flush_commit_log_least_pages;
+      if (now - last_thorough >= kFlushCommitLogThoroughInterval) {
+        least = 0;
+        last_thorough = now;
+      }
+      FlushCommitLog(least, requested);
+      if (now >= next_cl) next_cl = now + cl_interval;
+    }
+    if (now >= next_cq) {
+      FlushConsumeQueues();
+      next_cq = now + cq_interval;
+    }
+  }
+}
+
+void FlushService::FlushCommitLog(int least_pages, bool always_notify) {
+  // Read the timestamp before the end offset: every record stored before that timestamp lies
+  // below the end, so once the end is synced the checkpoint may claim the timestamp.
+  int64_t ts = commit_log_->last_store_timestamp();
+  MappedFileQueue* q = commit_log_->file_queue();
+  int64_t end = q->MaxOffset();
+  Status s = q->Flush(least_pages);
+  if (!s.ok()) RMQ_LOG_ERROR("CommitLog flush failed: %s", s.ToString().c_str());
+  int64_t flushed = q->FlushedOffset();
+  if (flushed >= end && ts > 0) checkpoint_->set_physic_msg_timestamp(ts);
+  bool advanced = flushed > flushed_offset();
+  if (advanced) flushed_offset_.store(flushed, std::memory_order_release);
+  if (advanced || always_notify) {
+    std::function<void(int64_t)> listener;
+    {
+      std::lock_guard<std::mutex> l(listener_mu_);
+      listener = listener_;
+    }
+    if (listener) listener(flushed_offset());
+  }
+}
+
+void FlushService::FlushConsumeQueues() {
+  int64_t ts = commit_log_->last_store_timestamp();  // set after the ConsumeQueue write
+  bool all_ok = true;
+  for (const auto& cq : queues_->All()) {
+    Status s = cq->Flush(0);
+    if (!s.ok()) {
+      all_ok = false;
+      RMQ_LOG_ERROR("ConsumeQueue %s/%d flush failed: %s", cq->topic().c_str(), cq->queue_id(),
+                    s.ToString().c_str());
+    }
+  }
+  if (all_ok && ts > 0) checkpoint_->set_logics_msg_timestamp(ts);
+  Status s = checkpoint_->Flush();
+  if (!s.ok()) RMQ_LOG_ERROR("checkpoint flush failed: %s", s.ToString().c_str());
+}
+
+}  // namespace rmq::store

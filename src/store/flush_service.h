@@ -1,0 +1,67 @@
+// FlushService: the store's one background thread that syncs mapped files to disk (Java's
+// FlushRealTimeService / GroupCommitService for the CommitLog plus FlushConsumeQueueService,
+// folded into one thread).
+//
+// ASYNC_FLUSH: every flush_interval_commit_log ms, sync the CommitLog when at least
+// flush_commit_log_least_pages pages are dirty, and everything at least every 10 s.
+// SYNC_FLUSH: RequestFlush wakes the thread, which syncs everything appended so far in one go
+// (group commit). Either way, after a CommitLog sync the listener gets the flushed offset.
+// ConsumeQueues and the checkpoint are synced every flush_interval_consume_queue ms.
+// Stop() does a final full flush. The flush never runs on the caller's thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "store/commit_log.h"
+#include "store/consume_queue_store.h"
+#include "store/message_store.h"
+#include "store/store_checkpoint.h"
+
+namespace rmq::store {
+
+class FlushService {
+ public:
+  FlushService(const MessageStoreConfig& config, CommitLog* commit_log, ConsumeQueueStore* queues,
+               StoreCheckpoint* checkpoint);
+  ~FlushService();
+  FlushService(const FlushService&) = delete;
+  FlushService& operator=(const FlushService&) = delete;
+
+  void Start();
+  // Final full flush, then joins the thread. Idempotent; safe if never started.
+  void Stop();
+
+  // Any thread. Asks for a sync of everything appended so far; coalesces.
+  void RequestFlush(int64_t offset);
+  // Called from the flush thread after each CommitLog sync.
+  void SetListener(std::function<void(int64_t flushed_offset)> listener);
+  int64_t flushed_offset() const { return flushed_offset_.load(std::memory_order_acquire); }
+
+ private:
+  void Run();
+  void FlushCommitLog(int least_pages, bool always_notify);
+  void FlushConsumeQueues();
+
+  const MessageStoreConfig config_;
+  CommitLog* const commit_log_;
+  ConsumeQueueStore* const queues_;
+  StoreCheckpoint* const checkpoint_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool flush_requested_ = false;
+  std::thread thread_;
+  std::atomic<int64_t> flushed_offset_{0};
+
+  std::mutex listener_mu_;
+  std::function<void(int64_t)> listener_;
+};
+
+}  // namespace rmq::store

@@ -1,0 +1,77 @@
+// MappedFileQueue: a directory of equal-size MappedFiles named by start offset (mirrors Java's
+// MappedFileQueue). Offsets are logical byte offsets across the whole queue.
+//
+// Threading: the loop thread appends, rolls and truncates; the flush thread calls Flush();
+// the file list is guarded by a mutex so both may run at once. Returned shared_ptrs stay
+// valid after the file leaves the queue.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/mapped_file.h"
+
+namespace rmq::store {
+
+class MappedFileQueue {
+ public:
+  MappedFileQueue(std::string dir, int64_t file_size);
+  MappedFileQueue(const MappedFileQueue&) = delete;
+  MappedFileQueue& operator=(const MappedFileQueue&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  int64_t file_size() const { return file_size_; }
+
+  // Maps every file in the directory (creating the directory if missing). Each loaded file's
+  // write position is its full size until recovery calls TruncateDirty(). Files whose names
+  // are not 20-digit offsets are ignored with a warning.
+  Status Load();
+
+  // Snapshot of the files, in offset order.
+  std::vector<std::shared_ptr<MappedFile>> Files() const;
+  std::shared_ptr<MappedFile> FirstFile() const;
+  std::shared_ptr<MappedFile> LastFile() const;
+  // The file containing `offset`, or null.
+  std::shared_ptr<MappedFile> FindFileByOffset(int64_t offset) const;
+  // The last file if it has room, else a new file starting where the last ends (or at
+  // `start_offset_if_empty`, rounded down to a file boundary, when there are none).
+  Result<std::shared_ptr<MappedFile>> GetOrCreateLastFile(int64_t start_offset_if_empty = 0);
+
+  // First file's start offset, or 0 when empty.
+  int64_t MinOffset() const;
+  // Last file's start + write position, or 0 when empty.
+  int64_t MaxOffset() const;
+  // Offset below which everything is on disk.
+  int64_t FlushedOffset() const;
+  bool empty() const;
+
+  // Makes `offset` the new end: files after it are deleted, the file containing it gets its
+  // write position set there and its tail zeroed. Loop thread (or before threads start).
+  Status TruncateDirty(int64_t offset);
+
+  // Flushes dirty files. With least_pages > 0 the last (not full) file is synced only when at
+  // least that many 4 KiB pages are dirty. Flush thread.
+  Status Flush(int least_pages);
+  // Bytes written but not yet flushed.
+  int64_t DirtyBytes() const;
+
+  // Unmaps nothing that is held, but removes every file and the directory.
+  Status DestroyAll();
+
+ private:
+  std::shared_ptr<MappedFile> FindLocked(int64_t offset) const;
+
+  const std::string dir_;
+  const int64_t file_size_;
+  mutable std::mutex mu_;
+  std::vector<std::shared_ptr<MappedFile>> files_;
+};
+
+// Creates `dir` and its parents. OK if it already exists.
+Status CreateDirs(const std::string& dir);
+
+}  // namespace rmq::store

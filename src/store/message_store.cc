@@ -1,0 +1,236 @@
+// MessageStore facade: open/recover, the write path and shutdown. The read path is in
+// message_store_read.cc.
+#include "store/message_store.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+
+#include "common/logging.h"
+#include "store/commit_log_record.h"
+#include "store/message_store_impl.h"
+#include "store/recovery.h"
+
+namespace rmq::store {
+
+const char* PutMessageStatusName(PutMessageStatus s) {
+  switch (s) {
+    case PutMessageStatus::kPutOk: return "PUT_OK";
+    case PutMessageStatus::kFlushDiskTimeout: return "FLUSH_DISK_TIMEOUT";
+    case PutMessageStatus::kFlushSlaveTimeout: return "FLUSH_SLAVE_TIMEOUT";
+    case PutMessageStatus::kSlaveNotAvailable: return "SLAVE_NOT_AVAILABLE";
+    case PutMessageStatus::kServiceNotAvailable: return "SERVICE_NOT_AVAILABLE";
+    case PutMessageStatus::kCreateMappedFileFailed: return "CREATE_MAPEDFILE_FAILED";  // Java's spelling
+    case PutMessageStatus::kMessageIllegal: return "MESSAGE_ILLEGAL";
+    case PutMessageStatus::kPropertiesSizeExceeded: return "PROPERTIES_SIZE_EXCEEDED";
+    case PutMessageStatus::kOsPageCacheBusy: return "OS_PAGECACHE_BUSY";
+    case PutMessageStatus::kUnknownError: return "UNKNOWN_ERROR";
+  }
+  return "UNKNOWN_ERROR";
+}
+
+const char* GetMessageStatusName(GetMessageStatus s) {
+  switch (s) {
+    case GetMessageStatus::kFound: return "FOUND";
+    case GetMessageStatus::kNoMatchedMessage: return "NO_MATCHED_MESSAGE";
+    case GetMessageStatus::kMessageWasRemoving: return "MESSAGE_WAS_REMOVING";
+    case GetMessageStatus::kOffsetFoundNull: return "OFFSET_FOUND_NULL";
+    case GetMessageStatus::kOffsetOverflowBadly: return "OFFSET_OVERFLOW_BADLY";
+    case GetMessageStatus::kOffsetOverflowOne: return "OFFSET_OVERFLOW_ONE";
+    case GetMessageStatus::kOffsetTooSmall: return "OFFSET_TOO_SMALL";
+    case GetMessageStatus::kNoMatchedLogicQueue: return "NO_MATCHED_LOGIC_QUEUE";
+    case GetMessageStatus::kNoMessageInQueue: return "NO_MESSAGE_IN_QUEUE";
+  }
+  return "UNKNOWN";
+}
+
+MessageStore::MessageStore(MessageStoreConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+MessageStore::~MessageStore() { Shutdown(); }
+
+Status MessageStore::Open() {
+  Impl& m = *impl_;
+  if (m.open) return Status::OK();
+  const MessageStoreConfig& c = m.config;
+  if (c.store_path_root_dir.empty()) return Status::InvalidArgument("store_path_root_dir is required");
+  if (c.mapped_file_size_commit_log < static_cast<int64_t>(kMinRecordSize) + kEndFileMinBlankLength) {
+    return Status::InvalidArgument("mapped_file_size_commit_log too small");
+  }
+  if (c.mapped_file_size_consume_queue < kCqStoreUnitSize) {
+    return Status::InvalidArgument("mapped_file_size_consume_queue too small");
+  }
+  Status s = CreateDirs(c.store_path_root_dir);
+  if (!s.ok()) return s;
+
+  // Mirrors Java's `lock` file: one process per store directory.
+  std::string lock_path = m.RootPath("lock");
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::IOError("open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    return Status::Busy("store " + c.store_path_root_dir + " is locked by another process");
+  }
+
+  const std::string abort_path = m.RootPath("abort");
+  const bool crashed = AbortFileExists(abort_path);
+  auto checkpoint = std::make_unique<StoreCheckpoint>(m.RootPath("checkpoint"));
+  auto commit_log = std::make_unique<CommitLog>(m.RootPath("commitlog"), c.mapped_file_size_commit_log);
+  auto queues = std::make_unique<ConsumeQueueStore>(m.RootPath("consumequeue"),
+                                                    ConsumeQueueFileSize(c.mapped_file_size_consume_queue));
+  RecoveryResult recovered;
+  s = checkpoint->Open();
+  if (s.ok()) s = commit_log->Load();
+  if (s.ok()) s = queues->Load();
+  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered);
+  if (s.ok()) s = CreateAbortFile(abort_path);
+  if (!s.ok()) {
+    ::close(fd);
+    return s;
+  }
+  RMQ_LOG_INFO("store %s open: CommitLog [%lld, %lld), %lld ConsumeQueue entries rebuilt%s",
+               c.store_path_root_dir.c_str(), static_cast<long long>(commit_log->MinOffset()),
+               static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
+               crashed ? " (after crash)" : "");
+  commit_log->set_last_store_timestamp(recovered.last_store_timestamp);
+  m.lock_fd = fd;
+  m.checkpoint = std::move(checkpoint);
+  m.commit_log = std::move(commit_log);
+  m.queues = std::move(queues);
+  m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get());
+  if (m.flush_listener) m.flush->SetListener(m.flush_listener);
+  m.flush->Start();
+  m.open = true;
+  return Status::OK();
+}
+
+void MessageStore::Shutdown() {
+  Impl& m = *impl_;
+  if (!m.open) return;
+  m.open = false;
+  m.flush->Stop();
+  Status s = RemoveAbortFile(m.RootPath("abort"));
+  if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
+  m.flush.reset();
+  m.queues.reset();
+  m.commit_log.reset();
+  m.checkpoint.reset();
+  if (m.lock_fd >= 0) {
+    ::close(m.lock_fd);  // releases the flock
+    m.lock_fd = -1;
+  }
+}
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+constexpr int32_t kTransactionTypeMask = 0xC;
+
+PutMessageStatus CheckMessage(const MessageToStore& msg, const MessageToStore& first,
+                              const MessageStoreConfig& config) {
+  if (msg.topic.size() > kMaxTopicLength || !IsStorableTopic(msg.topic)) return PutMessageStatus::kMessageIllegal;
+  if (msg.topic != first.topic || msg.queue_id != first.queue_id || msg.queue_id < 0) {
+    return PutMessageStatus::kMessageIllegal;
+  }
+  if (msg.properties.size() > kMaxPropertiesLength) return PutMessageStatus::kPropertiesSizeExceeded;
+  if (msg.body.size() > static_cast<size_t>(std::max(0, config.max_message_size))) {
+    return PutMessageStatus::kMessageIllegal;
+  }
+  return PutMessageStatus::kPutOk;
+}
+
+}  // namespace
+
+PutMessageResult MessageStore::PutMessage(const MessageToStore& msg) {
+  return PutMessages(std::vector<MessageToStore>{msg});
+}
+
+PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& msgs) {
+  Impl& m = *impl_;
+  PutMessageResult result;
+  if (!m.open) {
+    result.status = PutMessageStatus::kServiceNotAvailable;
+    return result;
+  }
+  if (msgs.empty()) {
+    result.status = PutMessageStatus::kMessageIllegal;
+    return result;
+  }
+  for (const auto& msg : msgs) {
+    PutMessageStatus st = CheckMessage(msg, msgs.front(), m.config);
+    // Mirrors Java: a batch may not carry a transaction type.
+    if (st == PutMessageStatus::kPutOk && msgs.size() > 1 && (StoredSysFlag(msg) & kTransactionTypeMask) != 0) {
+      st = PutMessageStatus::kMessageIllegal;
+    }
+    if (st != PutMessageStatus::kPutOk) {
+      result.status = st;
+      return result;
+    }
+  }
+  const MessageToStore& first = msgs.front();
+  const bool dispatch = DispatchesToConsumeQueue(StoredSysFlag(first));
+  std::shared_ptr<ConsumeQueue> cq = m.queues->FindOrCreate(first.topic, first.queue_id);
+  // PREPARED/ROLLBACK records carry queue offset 0 and get no ConsumeQueue entry (Java).
+  const int64_t first_queue_offset = dispatch ? cq->MaxOffset() : 0;
+  const int64_t now = NowMs();
+  AppendResult appended;
+  Status s = m.commit_log->Append(msgs.data(), msgs.size(), first_queue_offset, now, &appended);
+  if (s.IsInvalidArgument()) {
+    result.status = PutMessageStatus::kMessageIllegal;
+    return result;
+  }
+  if (!s.ok()) {
+    RMQ_LOG_ERROR("CommitLog append failed: %s", s.ToString().c_str());
+    result.status = PutMessageStatus::kCreateMappedFileFailed;
+    return result;
+  }
+  if (dispatch) {
+    for (size_t i = 0; i < msgs.size(); ++i) {
+      Status ps = cq->Put(first_queue_offset + static_cast<int64_t>(i),
+                          CqEntry{appended.phy_offsets[i], appended.sizes[i], msgs[i].tags_code});
+      // The record is in the CommitLog; a clean restart re-dispatches it from there.
+      if (!ps.ok()) RMQ_LOG_ERROR("ConsumeQueue write failed: %s", ps.ToString().c_str());
+    }
+  }
+  m.commit_log->set_last_store_timestamp(now);
+  result.status = PutMessageStatus::kPutOk;
+  result.wrote_offset = appended.wrote_offset;
+  result.wrote_bytes = appended.wrote_bytes;
+  result.queue_offset = first_queue_offset;
+  result.store_timestamp = now;
+  result.msg_num = static_cast<int32_t>(msgs.size());
+  result.phy_offsets = std::move(appended.phy_offsets);
+  return result;
+}
+
+void MessageStore::SetFlushListener(std::function<void(int64_t flushed_offset)> on_flushed) {
+  impl_->flush_listener = on_flushed;
+  if (impl_->flush) impl_->flush->SetListener(std::move(on_flushed));
+}
+
+void MessageStore::RequestFlush(int64_t offset) {
+  if (impl_->open) impl_->flush->RequestFlush(offset);
+}
+
+int64_t MessageStore::FlushedOffset() const { return impl_->open ? impl_->flush->flushed_offset() : 0; }
+
+int64_t MessageStore::GetMinPhyOffset() const { return impl_->open ? impl_->commit_log->MinOffset() : 0; }
+
+int64_t MessageStore::GetMaxPhyOffset() const { return impl_->open ? impl_->commit_log->MaxOffset() : 0; }
+
+void MessageStore::DeleteTopic(std::string_view topic) {
+  if (!impl_->open) return;
+  Status s = impl_->queues->DeleteTopic(topic);
+  if (!s.ok()) RMQ_LOG_ERROR("delete topic %.*s: %s", static_cast<int>(topic.size()), topic.data(),
+                             s.ToString().c_str());
+}
+
+}  // namespace rmq::store

@@ -1,0 +1,32 @@
+// Private state of MessageStore, shared by message_store.cc (open, write path, shutdown) and
+// message_store_read.cc (read path). Not part of the store's interface.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/commit_log.h"
+#include "store/consume_queue_store.h"
+#include "store/flush_service.h"
+#include "store/message_store.h"
+#include "store/store_checkpoint.h"
+
+namespace rmq::store {
+
+struct MessageStore::Impl {
+  explicit Impl(MessageStoreConfig c) : config(std::move(c)) {}
+
+  std::string RootPath(const char* name) const { return config.store_path_root_dir + "/" + name; }
+
+  MessageStoreConfig config;
+  std::unique_ptr<CommitLog> commit_log;
+  std::unique_ptr<ConsumeQueueStore> queues;
+  std::unique_ptr<StoreCheckpoint> checkpoint;
+  std::unique_ptr<FlushService> flush;
+  std::function<void(int64_t)> flush_listener;  // kept until the flush service exists
+  int lock_fd = -1;
+  bool open = false;
+};
+
+}  // namespace rmq::store

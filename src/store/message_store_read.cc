@@ -1,0 +1,159 @@
+// MessageStore read path: pulls (Java's DefaultMessageStore.getMessage), offset and time
+// look-ups, and reads by physical offset.
+#include <algorithm>
+#include <limits>
+
+#include "common/coding.h"
+#include "store/commit_log_record.h"
+#include "store/message_store.h"
+#include "store/message_store_impl.h"
+
+namespace rmq::store {
+
+namespace {
+
+// Java's isTheBatchFull for messages served from memory (the store never reports "in disk").
+bool IsBatchFull(const GetMessageResult& r, int32_t next_size, int32_t max_msg_nums,
+                 const MessageStoreConfig& c) {
+  const int64_t count = static_cast<int64_t>(r.messages.size());
+  if (r.buffer_total_size == 0 || count == 0) return false;
+  if (max_msg_nums <= count) return true;
+  if (static_cast<int64_t>(r.buffer_total_size) + next_size > c.max_transfer_bytes_on_message_in_memory) return true;
+  return count > c.max_transfer_count_on_message_in_memory - 1;
+}
+
+// Java's maxFilterMessageCount: how many ConsumeQueue bytes one pull may scan while filtering.
+constexpr int64_t kMaxFilterScanBytes = 16000;
+
+void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t max_msg_nums,
+               const TagsCodeFilter& filter, const MessageStoreConfig& config, GetMessageResult* r) {
+  r->status = GetMessageStatus::kNoMatchedMessage;
+  const int64_t max_scan =
+      std::max<int64_t>(kMaxFilterScanBytes, static_cast<int64_t>(max_msg_nums) * kCqStoreUnitSize) /
+      kCqStoreUnitSize;
+  int64_t next_phy_file_start = std::numeric_limits<int64_t>::min();
+  size_t i = 0;
+  for (; i < entries.count() && static_cast<int64_t>(i) < max_scan; ++i) {
+    CqEntry e = entries.at(i);
+    if (next_phy_file_start != std::numeric_limits<int64_t>::min() && e.commit_log_offset < next_phy_file_start) {
+      continue;
+    }
+    if (IsBatchFull(*r, e.size, max_msg_nums, config)) break;
+    if (filter && !filter(e.tags_code)) continue;
+    std::shared_ptr<MappedFile> hold;
+    std::string_view rec = commit_log.Read(e.commit_log_offset, e.size, &hold);
+    // The entry must point at a record of exactly that size; anything else is a lost record.
+    if (rec.empty() || e.size < static_cast<int32_t>(kMinRecordSize) ||
+        static_cast<int32_t>(DecodeFixed32(rec.data())) != e.size) {
+      if (r->buffer_total_size == 0) r->status = GetMessageStatus::kMessageWasRemoving;
+      next_phy_file_start = commit_log.RollNextFile(e.commit_log_offset);
+      continue;
+    }
+    r->messages.push_back(rec);
+    if (r->holds.empty() || r->holds.back() != hold) r->holds.push_back(std::move(hold));
+    r->buffer_total_size += e.size;
+    r->status = GetMessageStatus::kFound;
+    next_phy_file_start = std::numeric_limits<int64_t>::min();
+  }
+  r->next_begin_offset = entries.start_offset + static_cast<int64_t>(i);
+}
+
+}  // namespace
+
+GetMessageResult MessageStore::GetMessage(std::string_view topic, int32_t queue_id, int64_t offset,
+                                          int32_t max_msg_nums, const TagsCodeFilter& filter) {
+  const Impl& m = *impl_;
+  GetMessageResult r;
+  std::shared_ptr<ConsumeQueue> cq = m.open ? m.queues->Find(topic, queue_id) : nullptr;
+  if (!cq) {
+    // Java creates the queue on demand and answers NO_MESSAGE_IN_QUEUE; an unknown topic
+    // gets NO_MATCHED_LOGIC_QUEUE. Both map to the same pull response.
+    r.status = m.open && m.queues->HasTopic(topic) ? GetMessageStatus::kNoMessageInQueue
+                                                   : GetMessageStatus::kNoMatchedLogicQueue;
+    r.next_begin_offset = 0;
+    return r;
+  }
+  r.min_offset = cq->MinOffset();
+  r.max_offset = cq->MaxOffset();
+  if (r.max_offset == 0) {
+    r.status = GetMessageStatus::kNoMessageInQueue;
+    r.next_begin_offset = 0;
+  } else if (offset < r.min_offset) {
+    r.status = GetMessageStatus::kOffsetTooSmall;
+    r.next_begin_offset = r.min_offset;
+  } else if (offset == r.max_offset) {
+    r.status = GetMessageStatus::kOffsetOverflowOne;
+    r.next_begin_offset = offset;
+  } else if (offset > r.max_offset) {
+    r.status = GetMessageStatus::kOffsetOverflowBadly;
+    r.next_begin_offset = r.max_offset;
+  } else {
+    CqEntries entries = cq->GetEntries(offset);
+    if (entries.count() == 0) {
+      r.status = GetMessageStatus::kOffsetFoundNull;
+      r.next_begin_offset = cq->RollNextFile(offset);
+    } else {
+      ScanQueue(*m.commit_log, entries, max_msg_nums, filter, m.config, &r);
+    }
+  }
+  return r;
+}
+
+int64_t MessageStore::GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  return cq ? cq->MaxOffset() : 0;
+}
+
+int64_t MessageStore::GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  return cq ? cq->MinOffset() : 0;
+}
+
+int64_t MessageStore::GetMessageStoreTimeStamp(std::string_view topic, int32_t queue_id,
+                                               int64_t consume_offset) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  CqEntry e;
+  if (!cq || !cq->GetEntry(consume_offset, &e)) return -1;
+  return impl_->commit_log->StoreTimestampAt(e.commit_log_offset, e.size);
+}
+
+int64_t MessageStore::GetEarliestMessageTime(std::string_view topic, int32_t queue_id) const {
+  return GetMessageStoreTimeStamp(topic, queue_id, GetMinOffsetInQueue(topic, queue_id));
+}
+
+int64_t MessageStore::GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id, int64_t timestamp) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  if (!cq) return 0;
+  // First offset whose store time >= timestamp; unreadable entries count as earlier.
+  int64_t lo = cq->MinOffset();
+  int64_t hi = cq->MaxOffset();
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    CqEntry e;
+    int64_t ts = cq->GetEntry(mid, &e) ? impl_->commit_log->StoreTimestampAt(e.commit_log_offset, e.size) : -1;
+    if (ts < timestamp) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+int64_t MessageStore::GetCommitLogOffsetInQueue(std::string_view topic, int32_t queue_id,
+                                                int64_t consume_offset) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  CqEntry e;
+  if (!cq || !cq->GetEntry(consume_offset, &e)) return 0;
+  return e.commit_log_offset;
+}
+
+Result<SelectedMessage> MessageStore::LookMessageByOffset(int64_t phy_offset) const {
+  if (!impl_->open) return Status::NotFound("store not open");
+  SelectedMessage sel;
+  Status s = impl_->commit_log->ReadRecord(phy_offset, &sel.data, &sel.hold);
+  if (!s.ok()) return s;
+  return sel;
+}
+
+}  // namespace rmq::store
