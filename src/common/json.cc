@@ -1,0 +1,205 @@
+#include "common/json.h"
+
+#include <cstdio>
+
+namespace rmq::json {
+
+void AppendString(std::string* out, std::string_view s) {
+  static const char kHex[] = "0123456789abcdef";
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20) {
+          out->append("\\u00");
+          out->push_back(kHex[c >> 4]);
+          out->push_back(kHex[c & 0xF]);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+Writer& Writer::Double(double v) {
+  Sep();
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%.6g", v);
+  std::string s(buf);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+  out_->append(s);
+  return *this;
+}
+
+bool GetString(const rapidjson::Value& obj, const char* key, std::string* out) {
+  if (!obj.IsObject()) return false;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return false;
+  if (it->value.IsString()) {
+    out->assign(it->value.GetString(), it->value.GetStringLength());
+    return true;
+  }
+  return ScalarToString(it->value, out);
+}
+
+bool GetInt64(const rapidjson::Value& obj, const char* key, int64_t* out) {
+  if (!obj.IsObject()) return false;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return false;
+  const auto& v = it->value;
+  if (v.IsInt64()) { *out = v.GetInt64(); return true; }
+  if (v.IsUint64()) { *out = static_cast<int64_t>(v.GetUint64()); return true; }
+  if (v.IsDouble()) { *out = static_cast<int64_t>(v.GetDouble()); return true; }
+  if (v.IsString()) {
+    char* end = nullptr;
+    long long x = strtoll(v.GetString(), &end, 10);
+    if (end && *end == '\0' && v.GetStringLength() > 0) { *out = x; return true; }
+  }
+  return false;
+}
+
+bool GetInt32(const rapidjson::Value& obj, const char* key, int32_t* out) {
+  int64_t v;
+  if (!GetInt64(obj, key, &v)) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+bool GetBool(const rapidjson::Value& obj, const char* key, bool* out) {
+  if (!obj.IsObject()) return false;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return false;
+  if (it->value.IsBool()) { *out = it->value.GetBool(); return true; }
+  if (it->value.IsString()) { *out = std::string_view(it->value.GetString()) == "true"; return true; }
+  return false;
+}
+
+const rapidjson::Value* GetObject(const rapidjson::Value& obj, const char* key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsObject()) return nullptr;
+  return &it->value;
+}
+
+const rapidjson::Value* GetArray(const rapidjson::Value& obj, const char* key) {
+  if (!obj.IsObject()) return nullptr;
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd() || !it->value.IsArray()) return nullptr;
+  return &it->value;
+}
+
+bool ScalarToString(const rapidjson::Value& v, std::string* out) {
+  if (v.IsString()) { out->assign(v.GetString(), v.GetStringLength()); return true; }
+  if (v.IsBool()) { *out = v.GetBool() ? "true" : "false"; return true; }
+  if (v.IsInt64()) { *out = std::to_string(v.GetInt64()); return true; }
+  if (v.IsUint64()) { *out = std::to_string(v.GetUint64()); return true; }
+  if (v.IsDouble()) {
+    char buf[64];
+    snprintf(buf, sizeof(buf), "%.17g", v.GetDouble());
+    *out = buf;
+    return true;
+  }
+  return false;
+}
+
+namespace {
+
+// Copies a JSON string literal starting at in[i] (a quote) to out; returns the index after it.
+size_t CopyString(std::string_view in, size_t i, std::string* out) {
+  char q = in[i];
+  out->push_back('"');
+  ++i;
+  while (i < in.size() && in[i] != q) {
+    if (in[i] == '\\' && i + 1 < in.size()) {
+      out->push_back(in[i]);
+      out->push_back(in[i + 1]);
+      i += 2;
+      continue;
+    }
+    if (in[i] == '"') out->push_back('\\');
+    out->push_back(in[i]);
+    ++i;
+  }
+  out->push_back('"');
+  return i < in.size() ? i + 1 : i;
+}
+
+// Index just past the JSON value starting at in[i] (balanced braces/brackets, strings skipped).
+size_t SkipValue(std::string_view in, size_t i) {
+  int depth = 0;
+  while (i < in.size()) {
+    char c = in[i];
+    if (c == '"' || c == '\'') {
+      char q = c;
+      ++i;
+      while (i < in.size() && in[i] != q) i += (in[i] == '\\') ? 2 : 1;
+      ++i;
+      if (depth == 0) return i;
+      continue;
+    }
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') {
+      --depth;
+      ++i;
+      if (depth <= 0) return i;
+      continue;
+    }
+    ++i;
+  }
+  return i;
+}
+
+}  // namespace
+
+std::string NormalizeFastjson(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 16);
+  // expecting_key: we are right after '{' or after ',' inside an object.
+  std::string stack;  // '{' or '['
+  bool expecting_key = false;
+  size_t i = 0;
+  while (i < in.size()) {
+    char c = in[i];
+    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') { out.push_back(c); ++i; continue; }
+    if (expecting_key) {
+      expecting_key = false;
+      if (c == '}') { stack.pop_back(); out.push_back(c); ++i; continue; }
+      if (c == '"' || c == '\'') { i = CopyString(in, i, &out); continue; }
+      if (c == '{' || c == '[') {
+        size_t end = SkipValue(in, i);
+        std::string key;
+        for (size_t j = i; j < end; ++j) {
+          char d = in[j];
+          if (d == ' ' || d == '\n' || d == '\r' || d == '\t') continue;  // compact form
+          key.push_back(d);
+        }
+        AppendString(&out, key);
+        i = end;
+        continue;
+      }
+      // Unquoted key (number or identifier) up to ':'.
+      size_t end = i;
+      while (end < in.size() && in[end] != ':' && in[end] != ' ') ++end;
+      AppendString(&out, in.substr(i, end - i));
+      i = end;
+      continue;
+    }
+    switch (c) {
+      case '{': stack.push_back('{'); expecting_key = true; out.push_back(c); ++i; break;
+      case '[': stack.push_back('['); out.push_back(c); ++i; break;
+      case '}': case ']': if (!stack.empty()) stack.pop_back(); out.push_back(c); ++i; break;
+      case ',': out.push_back(c); ++i; expecting_key = !stack.empty() && stack.back() == '{'; break;
+      case '"': case '\'': i = CopyString(in, i, &out); break;
+      default: out.push_back(c); ++i;
+    }
+  }
+  return out;
+}
+
+}  // namespace rmq::json

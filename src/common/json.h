@@ -1,0 +1,61 @@
+// JSON helpers: a small append-only writer for the JSON rmqd emits (headers and bodies, in the
+// shapes Java's fastjson produces), and checked accessors over RapidJSON values, whose own
+// accessors assert on a wrong type.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace rmq::json {
+
+// Appends `s` as a JSON string literal (quotes included). Control characters are \u-escaped,
+// other bytes (UTF-8) are copied as they are, as fastjson does.
+void AppendString(std::string* out, std::string_view s);
+
+// Writes objects and arrays with commas handled; keys are written verbatim-escaped.
+class Writer {
+ public:
+  explicit Writer(std::string* out) : out_(out) {}
+  Writer& BeginObject() { Sep(); out_->push_back('{'); first_ = true; return *this; }
+  Writer& EndObject() { out_->push_back('}'); first_ = false; return *this; }
+  Writer& BeginArray() { Sep(); out_->push_back('['); first_ = true; return *this; }
+  Writer& EndArray() { out_->push_back(']'); first_ = false; return *this; }
+  Writer& Key(std::string_view k) { Sep(); AppendString(out_, k); out_->push_back(':'); key_ = true; return *this; }
+  // A key that is itself raw JSON (fastjson's Map<MessageQueue,...> and numeric keys).
+  Writer& RawKey(std::string_view k) { Sep(); out_->append(k); out_->push_back(':'); key_ = true; return *this; }
+  Writer& String(std::string_view s) { Sep(); AppendString(out_, s); return *this; }
+  Writer& Int(int64_t v) { Sep(); out_->append(std::to_string(v)); return *this; }
+  Writer& Bool(bool v) { Sep(); out_->append(v ? "true" : "false"); return *this; }
+  Writer& Double(double v);
+  Writer& Raw(std::string_view json) { Sep(); out_->append(json); return *this; }
+
+ private:
+  void Sep() {
+    if (key_) { key_ = false; return; }
+    if (!first_) out_->push_back(',');
+    first_ = false;
+  }
+  std::string* out_;
+  bool first_ = true;
+  bool key_ = false;
+};
+
+// Checked reads: false when the member is missing or of another type.
+bool GetString(const rapidjson::Value& obj, const char* key, std::string* out);
+bool GetInt64(const rapidjson::Value& obj, const char* key, int64_t* out);
+bool GetInt32(const rapidjson::Value& obj, const char* key, int32_t* out);
+bool GetBool(const rapidjson::Value& obj, const char* key, bool* out);
+const rapidjson::Value* GetObject(const rapidjson::Value& obj, const char* key);
+const rapidjson::Value* GetArray(const rapidjson::Value& obj, const char* key);
+// Any scalar as the string Java's toString would give (for extFields values).
+bool ScalarToString(const rapidjson::Value& v, std::string* out);
+
+// Rewrites fastjson's non-standard object keys (unquoted numbers, and whole JSON objects
+// used as keys) into quoted string keys, so RapidJSON can parse the result. An object key
+// becomes the string of its compact JSON text.
+std::string NormalizeFastjson(std::string_view in);
+
+}  // namespace rmq::json

@@ -1,0 +1,64 @@
+// The JSON header serialization (Java's RemotingSerializable via fastjson).
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include "common/json.h"
+#include "protocol/remoting_command.h"
+
+namespace rmq::protocol {
+
+Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(header.data(), header.size());
+  if (doc.HasParseError()) {
+    return Status::Corruption(std::string("header JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
+                              " at " + std::to_string(doc.GetErrorOffset()));
+  }
+  if (!doc.IsObject()) return Status::Corruption("header JSON is not an object");
+  int64_t v = 0;
+  if (!json::GetInt64(doc, "code", &v)) return Status::Corruption("header JSON has no numeric code");
+  cmd->code = static_cast<int32_t>(v);
+  if (json::GetInt64(doc, "version", &v)) cmd->version = static_cast<int32_t>(v);
+  else cmd->version = 0;
+  if (json::GetInt64(doc, "opaque", &v)) cmd->opaque = static_cast<int32_t>(v);
+  if (json::GetInt64(doc, "flag", &v)) cmd->flag = static_cast<int32_t>(v);
+  std::string s;
+  if (json::GetString(doc, "language", &s)) {
+    LanguageCode lang;
+    if (ParseLanguage(s, &lang)) cmd->language = lang;
+    else cmd->language = LanguageCode::kOther;
+  }
+  auto remark = doc.FindMember("remark");
+  if (remark != doc.MemberEnd() && remark->value.IsString()) {
+    cmd->remark = std::string(remark->value.GetString(), remark->value.GetStringLength());
+  }
+  auto ext = doc.FindMember("extFields");
+  if (ext != doc.MemberEnd() && ext->value.IsObject()) {
+    for (auto m = ext->value.MemberBegin(); m != ext->value.MemberEnd(); ++m) {
+      std::string value;
+      if (m->value.IsNull() || !json::ScalarToString(m->value, &value)) continue;
+      cmd->ext_fields.Set(std::string_view(m->name.GetString(), m->name.GetStringLength()), std::move(value));
+    }
+  }
+  return Status::OK();
+}
+
+void EncodeJsonHeader(const RemotingCommand& cmd, std::string* out) {
+  json::Writer w(out);
+  w.BeginObject();
+  w.Key("code").Int(cmd.code);
+  if (!cmd.ext_fields.empty()) {
+    w.Key("extFields").BeginObject();
+    for (const auto& [k, v] : cmd.ext_fields.items()) w.Key(k).String(v);
+    w.EndObject();
+  }
+  w.Key("flag").Int(cmd.flag);
+  w.Key("language").String(LanguageName(cmd.language));
+  w.Key("opaque").Int(cmd.opaque);
+  if (cmd.remark) w.Key("remark").String(*cmd.remark);
+  w.Key("serializeTypeCurrentRPC").String(cmd.serialize_type == SerializeType::kJson ? "JSON" : "ROCKETMQ");
+  w.Key("version").Int(cmd.version);
+  w.EndObject();
+}
+
+}  // namespace rmq::protocol

@@ -1,0 +1,70 @@
+#include "protocol/message.h"
+
+#include <cstdio>
+
+namespace rmq::protocol {
+
+bool PropertiesView::Get(std::string_view name, std::string_view* value) const {
+  size_t pos = 0;
+  while (pos < s_.size()) {
+    size_t end = s_.find(kPropertySeparator, pos);
+    if (end == std::string_view::npos) end = s_.size();
+    std::string_view item = s_.substr(pos, end - pos);
+    size_t sep = item.find(kNameValueSeparator);
+    if (item.size() >= 3 && sep != std::string_view::npos && sep > 0 && sep + 1 < item.size() &&
+        item.substr(0, sep) == name) {
+      *value = item.substr(sep + 1);
+      return true;
+    }
+    pos = end + 1;
+  }
+  return false;
+}
+
+void AppendProperty(std::string* props, std::string_view name, std::string_view value) {
+  if (!props->empty() && props->back() != kPropertySeparator) props->push_back(kPropertySeparator);
+  props->append(name);
+  props->push_back(kNameValueSeparator);
+  props->append(value);
+  props->push_back(kPropertySeparator);
+}
+
+std::string CreateOffsetMessageId(const uint8_t* ip, size_t ip_len, int32_t port, int64_t offset) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(2 * (ip_len + 12));
+  auto byte = [&](uint8_t b) {
+    out.push_back(kHex[b >> 4]);
+    out.push_back(kHex[b & 0xF]);
+  };
+  for (size_t i = 0; i < ip_len; ++i) byte(ip[i]);
+  for (int i = 3; i >= 0; --i) byte(static_cast<uint8_t>(uint32_t(port) >> (8 * i)));
+  for (int i = 7; i >= 0; --i) byte(static_cast<uint8_t>(uint64_t(offset) >> (8 * i)));
+  return out;
+}
+
+bool DecodeOffsetMessageId(std::string_view id, std::string* host, int64_t* offset) {
+  if (id.size() != 32) return false;  // IPv4 only for now
+  uint8_t b[16];
+  for (size_t i = 0; i < 16; ++i) {
+    auto nib = [](char c) -> int {
+      if (c >= '0' && c <= '9') return c - '0';
+      if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+      if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+      return -1;
+    };
+    int hi = nib(id[2 * i]), lo = nib(id[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    b[i] = static_cast<uint8_t>(hi * 16 + lo);
+  }
+  int32_t port = (b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7];
+  char buf[64];
+  snprintf(buf, sizeof(buf), "%u.%u.%u.%u:%d", b[0], b[1], b[2], b[3], port);
+  *host = buf;
+  uint64_t off = 0;
+  for (int i = 8; i < 16; ++i) off = (off << 8) | b[i];
+  *offset = static_cast<int64_t>(off);
+  return true;
+}
+
+}  // namespace rmq::protocol

@@ -1,0 +1,58 @@
+// Message helpers shared by the send and pull paths: the properties string
+// (name\x01value\x02...), message ids, and the constants Java's MessageConst names.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rmq::protocol {
+
+inline constexpr char kNameValueSeparator = '\x01';
+inline constexpr char kPropertySeparator = '\x02';
+
+inline constexpr const char* kPropertyKeys = "KEYS";
+inline constexpr const char* kPropertyTags = "TAGS";
+inline constexpr const char* kPropertyWaitStoreMsgOk = "WAIT";
+inline constexpr const char* kPropertyDelayTimeLevel = "DELAY";
+inline constexpr const char* kPropertyRetryTopic = "RETRY_TOPIC";
+inline constexpr const char* kPropertyRealTopic = "REAL_TOPIC";
+inline constexpr const char* kPropertyRealQueueId = "REAL_QID";
+inline constexpr const char* kPropertyTransactionPrepared = "TRAN_MSG";
+inline constexpr const char* kPropertyProducerGroup = "PGROUP";
+inline constexpr const char* kPropertyUniqClientMessageIdKeyidx = "UNIQ_KEY";
+inline constexpr const char* kPropertyMaxReconsumeTimes = "MAX_RECONSUME_TIMES";
+inline constexpr const char* kPropertyCluster = "CLUSTER";
+inline constexpr const char* kPropertyMsgRegion = "MSG_REGION";
+inline constexpr const char* kPropertyTraceSwitch = "TRACE_ON";
+
+// Mirrors MessageSysFlag.
+inline constexpr int32_t kSysFlagCompressed = 0x1;
+inline constexpr int32_t kSysFlagMultiTags = 0x2;
+inline constexpr int32_t kSysFlagTransactionPrepared = 0x4;
+inline constexpr int32_t kSysFlagTransactionCommit = 0x8;
+inline constexpr int32_t kSysFlagTransactionRollback = 0xC;
+inline constexpr int32_t kSysFlagBornHostV6 = 0x10;
+inline constexpr int32_t kSysFlagStoreHostV6 = 0x20;
+
+// A non-owning view of the properties string; lookups scan it (it is short).
+class PropertiesView {
+ public:
+  explicit PropertiesView(std::string_view s) : s_(s) {}
+  // False when absent. Items shorter than "a\x01b" or with an empty name/value are skipped.
+  bool Get(std::string_view name, std::string_view* value) const;
+
+ private:
+  std::string_view s_;
+};
+
+// Appends one name/value pair in Java's encoding.
+void AppendProperty(std::string* props, std::string_view name, std::string_view value);
+
+// Offset message id: uppercase hex of store ip (4 or 16 bytes), port (i32), CommitLog offset.
+std::string CreateOffsetMessageId(const uint8_t* ip, size_t ip_len, int32_t port, int64_t offset);
+// Decodes an offset message id; false when malformed.
+bool DecodeOffsetMessageId(std::string_view id, std::string* host, int64_t* offset);
+
+}  // namespace rmq::protocol

@@ -1,0 +1,250 @@
+#include "server/broker/broker_controller.h"
+
+#include <arpa/inet.h>
+#include <zlib.h>
+
+#include "common/json.h"
+#include "common/logging.h"
+#include "protocol/request_code.h"
+#include "protocol/response_code.h"
+
+namespace rmq::server {
+
+using protocol::RemotingCommand;
+using protocol::RequestCode;
+using protocol::ResponseCode;
+
+namespace {
+constexpr uint64_t kClientChannelExpireMs = 120000;
+constexpr uint64_t kRegisterTimeoutMs = 6000;
+
+store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
+  store::MessageStoreConfig s;
+  s.store_path_root_dir = c.StorePathRootDir();
+  s.mapped_file_size_commit_log = c.mapped_file_size_commit_log;
+  s.mapped_file_size_consume_queue = c.mapped_file_size_consume_queue;
+  s.flush_disk_type = c.flush_disk_type == "SYNC_FLUSH" ? store::FlushDiskType::kSyncFlush : store::FlushDiskType::kAsyncFlush;
+  s.flush_interval_commit_log = c.flush_interval_commit_log;
+  s.flush_commit_log_least_pages = c.flush_commit_log_least_pages;
+  s.flush_interval_consume_queue = c.flush_interval_consume_queue;
+  s.sync_flush_timeout = static_cast<int32_t>(c.sync_flush_timeout);
+  s.max_message_size = c.max_message_size;
+  return s;
+}
+}  // namespace
+
+bool ParseHostAddress(const std::string& addr, store::HostAddress* out) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string ip = addr.substr(0, colon);
+  int32_t port;
+  if (!protocol::ParseInt32(addr.substr(colon + 1), &port)) return false;
+  out->port = port;
+  if (inet_pton(AF_INET, ip.c_str(), out->ip) == 1) {
+    out->v6 = false;
+    return true;
+  }
+  if (!ip.empty() && ip.front() == '[') ip = ip.substr(1, ip.size() - 2);
+  if (inet_pton(AF_INET6, ip.c_str(), out->ip) == 1) {
+    out->v6 = true;
+    return true;
+  }
+  return false;
+}
+
+BrokerController::BrokerController(RemotingServer& server, BrokerConfig config)
+    : server_(server),
+      config_(std::move(config)),
+      topics_(config_, config_.StorePathRootDir() + "/config/topics.json"),
+      offsets_(config_.StorePathRootDir() + "/config/consumerOffset.json"),
+      groups_(config_.StorePathRootDir() + "/config/subscriptionGroup.json", config_.auto_create_subscription_group),
+      holds_([this](HeldPull& p) {
+        RemotingCommand resp;
+        ProcessPull(p.header, p.to, false, &resp);
+        server_.Reply(p.to, std::move(resp));
+      }) {}
+
+BrokerController::~BrokerController() { Shutdown(); }
+
+Status BrokerController::Start() {
+  broker_addr_ = config_.broker_ip1 + ":" + std::to_string(config_.listen_port);
+  if (!ParseHostAddress(broker_addr_, &store_host_)) {
+    return Status::InvalidArgument("brokerIP1 " + config_.broker_ip1 + " is not an IP address");
+  }
+  boot_timestamp_ = NowMillis();
+  store_ = std::make_unique<store::MessageStore>(StoreConfigOf(config_));
+  Status s = store_->Open();
+  if (!s.ok()) return s;
+  if (s = topics_.Load(); !s.ok()) return s;
+  if (s = offsets_.Load(); !s.ok()) return s;
+  if (s = groups_.Load(); !s.ok()) return s;
+  topics_.SetOnChange([this] { ScheduleRegister(); });
+  clients_.SetConsumerChangeListener(
+      [this](const std::string& group, const ConsumerGroupInfo& info) { NotifyConsumerIdsChanged(group, info); });
+  store_->SetFlushListener([this](int64_t flushed) { server_.Post([this, flushed] { OnFlushed(flushed); }); });
+
+  server_.AddCloseHandler([this](Connection& c) {
+    clients_.OnConnectionClosed(c.id());
+    holds_.OnConnectionClosed(c.id());
+  });
+  server_.AddTimer(100, 100, [this] {
+    holds_.CheckTimeouts(server_.NowMs());
+    CheckFlushTimeouts();
+  });
+  server_.AddTimer(5000, 5000, [this] { offsets_.PersistIfDirty(); });
+  server_.AddTimer(10000, 10000, [this] {
+    for (ConnectionId id : clients_.ScanExpired(server_.NowMs(), kClientChannelExpireMs)) server_.CloseById(id);
+  });
+
+  size_t start = 0;
+  const std::string& list = config_.namesrv_addr;
+  while (start < list.size()) {
+    size_t end = list.find(';', start);
+    if (end == std::string::npos) end = list.size();
+    std::string one = list.substr(start, end - start);
+    size_t colon = one.rfind(':');
+    int32_t port;
+    if (colon != std::string::npos && protocol::ParseInt32(one.substr(colon + 1), &port)) {
+      namesrvs_.push_back(NamesrvLink{one.substr(0, colon), port, 0, false});
+    } else if (!one.empty()) {
+      return Status::InvalidArgument("namesrvAddr entry " + one + " is not host:port");
+    }
+    start = end + 1;
+  }
+  RegisterBrokerAll();
+  server_.AddTimer(static_cast<uint64_t>(config_.register_name_server_period),
+                   static_cast<uint64_t>(config_.register_name_server_period), [this] { RegisterBrokerAll(); });
+  started_ = true;
+  RMQ_LOG_INFO("broker %s (%s) started at %s, store %s, %s", config_.broker_name.c_str(),
+               config_.broker_cluster_name.c_str(), broker_addr_.c_str(), config_.StorePathRootDir().c_str(),
+               config_.flush_disk_type.c_str());
+  return Status::OK();
+}
+
+void BrokerController::Shutdown() {
+  if (!started_) return;
+  started_ = false;
+  // Unregister so clients stop routing here at once (oneway: the loop is about to stop).
+  for (auto& n : namesrvs_) {
+    if (server_.Find(n.conn) == nullptr) continue;
+    RemotingCommand req = RemotingCommand::CreateRequest(static_cast<int32_t>(RequestCode::kUnregisterBroker));
+    req.ext_fields.Set("brokerAddr", broker_addr_);
+    req.ext_fields.SetInt("brokerId", config_.broker_id);
+    req.ext_fields.Set("brokerName", config_.broker_name);
+    req.ext_fields.Set("clusterName", config_.broker_cluster_name);
+    server_.InvokeOneway(n.conn, std::move(req));
+  }
+  offsets_.PersistIfDirty();
+  if (store_) store_->Shutdown();
+  // Replies still waiting on a flush: the flush on shutdown covered them.
+  for (auto& [off, w] : flush_waiters_) server_.Reply(w.to, std::move(w.resp));
+  flush_waiters_.clear();
+}
+
+void BrokerController::ScheduleRegister() {
+  if (register_scheduled_) return;
+  register_scheduled_ = true;
+  server_.Post([this] {
+    register_scheduled_ = false;
+    RegisterBrokerAll();
+  });
+}
+
+void BrokerController::RegisterBrokerAll() {
+  for (size_t i = 0; i < namesrvs_.size(); ++i) {
+    NamesrvLink& n = namesrvs_[i];
+    if (server_.Find(n.conn) != nullptr && !n.connecting) {
+      SendRegister(i);
+      continue;
+    }
+    if (n.connecting) continue;
+    n.connecting = true;
+    n.conn = server_.Connect(n.host, n.port, [this, i](Status s) {
+      namesrvs_[i].connecting = false;
+      if (!s.ok()) {
+        RMQ_LOG_WARN("cannot reach NameServer %s:%d: %s", namesrvs_[i].host.c_str(), namesrvs_[i].port,
+                     s.ToString().c_str());
+        return;
+      }
+      SendRegister(i);
+    });
+  }
+}
+
+void BrokerController::SendRegister(size_t i) {
+  RemotingCommand req = RemotingCommand::CreateRequest(static_cast<int32_t>(RequestCode::kRegisterBroker));
+  std::string body = "{\"filterServerList\":[],\"topicConfigSerializeWrapper\":" + topics_.WrapperJson() + "}";
+  uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+  req.ext_fields.Set("brokerAddr", broker_addr_);
+  req.ext_fields.SetInt("brokerId", config_.broker_id);
+  req.ext_fields.Set("brokerName", config_.broker_name);
+  req.ext_fields.Set("clusterName", config_.broker_cluster_name);
+  req.ext_fields.Set("haServerAddr", config_.broker_ip2 + ":" + std::to_string(config_.ha_listen_port));
+  req.ext_fields.SetBool("compressed", false);
+  req.ext_fields.SetInt("bodyCrc32", static_cast<int32_t>(crc & 0x7FFFFFFF));
+  req.SetBody(std::move(body));
+  std::string where = namesrvs_[i].host + ":" + std::to_string(namesrvs_[i].port);
+  server_.Invoke(namesrvs_[i].conn, std::move(req), kRegisterTimeoutMs, [where](Result<RemotingCommand> r) {
+    if (!r.ok()) {
+      RMQ_LOG_WARN("register to NameServer %s failed: %s", where.c_str(), r.status().ToString().c_str());
+    } else if (r->code != 0) {
+      RMQ_LOG_WARN("NameServer %s refused registration: code %d %s", where.c_str(), r->code,
+                   r->remark ? r->remark->c_str() : "");
+    }
+  });
+}
+
+void BrokerController::NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info) {
+  const SubscriptionGroupConfig* g = groups_.Find(group);
+  if (g != nullptr && !g->notify_consumer_ids_changed_enable) return;
+  for (const auto& [conn, ch] : info.channels) {
+    RemotingCommand req = RemotingCommand::CreateRequest(static_cast<int32_t>(RequestCode::kNotifyConsumerIdsChanged));
+    req.ext_fields.Set("consumerGroup", group);
+    if (Connection* c = server_.Find(conn)) {
+      req.serialize_type = protocol::SerializeType::kJson;
+      server_.InvokeOneway(conn, std::move(req));
+      (void)c;
+    }
+  }
+}
+
+void BrokerController::ReplyAfterPut(const ReplyTarget& to, int64_t end_offset, bool wait_store, RemotingCommand&& resp) {
+  if (config_.flush_disk_type != "SYNC_FLUSH" || !wait_store || store_->FlushedOffset() >= end_offset) {
+    server_.Reply(to, std::move(resp));
+    return;
+  }
+  flush_waiters_.emplace(end_offset, FlushWaiter{to, std::move(resp), server_.NowMs() + static_cast<uint64_t>(config_.sync_flush_timeout)});
+  store_->RequestFlush(end_offset);
+}
+
+void BrokerController::OnFlushed(int64_t flushed) {
+  while (!flush_waiters_.empty() && flush_waiters_.begin()->first <= flushed) {
+    FlushWaiter w = std::move(flush_waiters_.begin()->second);
+    flush_waiters_.erase(flush_waiters_.begin());
+    server_.Reply(w.to, std::move(w.resp));
+  }
+}
+
+void BrokerController::CheckFlushTimeouts() {
+  if (flush_waiters_.empty()) return;
+  uint64_t now = server_.NowMs();
+  OnFlushed(store_->FlushedOffset());
+  for (auto it = flush_waiters_.begin(); it != flush_waiters_.end();) {
+    if (it->second.deadline_ms <= now) {
+      // Stored but not yet on disk: Java answers FLUSH_DISK_TIMEOUT with the send result.
+      RemotingCommand resp = std::move(it->second.resp);
+      resp.code = static_cast<int32_t>(ResponseCode::kFlushDiskTimeout);
+      server_.Reply(it->second.to, std::move(resp));
+      it = flush_waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void BrokerController::OnMessagesStored(const std::string& topic, int32_t queue_id) {
+  if (holds_.size() == 0) return;
+  holds_.NotifyMessageArriving(topic, queue_id, store_->GetMaxOffsetInQueue(topic, queue_id));
+}
+
+}  // namespace rmq::server

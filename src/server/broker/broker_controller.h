@@ -1,0 +1,102 @@
+// BrokerController: the broker role. Owns the store and the metadata managers, registers
+// with the NameServers, parks long-polling pulls and SYNC_FLUSH replies (mirrors Java's
+// BrokerController, minus the thread pools: everything here runs on the loop thread).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocol/headers/message_headers.h"
+#include "protocol/remoting_command.h"
+#include "server/broker/client_manager.h"
+#include "server/broker/consumer_offset_manager.h"
+#include "server/broker/pull_request_hold_service.h"
+#include "server/broker/subscription_group_manager.h"
+#include "server/broker/topic_config_manager.h"
+#include "server/config.h"
+#include "server/remoting_server.h"
+#include "store/message_store.h"
+
+namespace rmq::server {
+
+class BrokerController {
+ public:
+  BrokerController(RemotingServer& server, BrokerConfig config);
+  ~BrokerController();
+  // Opens the store and metadata, starts timers and NameServer registration.
+  Status Start();
+  // Unregisters, flushes and persists everything. Idempotent.
+  void Shutdown();
+
+  const BrokerConfig& config() const { return config_; }
+  BrokerConfig& mutable_config() { return config_; }
+  RemotingServer& server() { return server_; }
+  store::MessageStore& store() { return *store_; }
+  TopicConfigManager& topics() { return topics_; }
+  ConsumerOffsetManager& offsets() { return offsets_; }
+  SubscriptionGroupManager& groups() { return groups_; }
+  ClientManager& clients() { return clients_; }
+  const store::HostAddress& store_host() const { return store_host_; }
+  const std::string& broker_addr() const { return broker_addr_; }
+  int64_t boot_timestamp() const { return boot_timestamp_; }
+
+  // Answers a send after its append: at once, or, under SYNC_FLUSH with WAIT=true, when the
+  // flush thread has synced past the message (group commit), or FLUSH_DISK_TIMEOUT.
+  void ReplyAfterPut(const ReplyTarget& to, int64_t end_offset, bool wait_store, protocol::RemotingCommand&& resp);
+  // Tells long-polling pulls on topic/queue that messages arrived.
+  void OnMessagesStored(const std::string& topic, int32_t queue_id);
+
+  // The pull path. Returns true when the pull was parked (answered later).
+  bool ProcessPull(const protocol::PullMessageRequestHeader& h, const ReplyTarget& to, bool allow_suspend,
+                   protocol::RemotingCommand* resp);
+
+  // Re-registers with every NameServer soon (after a topic change).
+  void ScheduleRegister();
+  void NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info);
+
+  // Runtime counters for GET_BROKER_RUNTIME_INFO.
+  int64_t put_message_total = 0;
+  int64_t get_message_total = 0;
+
+ private:
+  void RegisterBrokerAll();
+  void SendRegister(size_t i);
+  void OnFlushed(int64_t flushed);
+  void CheckFlushTimeouts();
+
+  RemotingServer& server_;
+  BrokerConfig config_;
+  std::unique_ptr<store::MessageStore> store_;
+  TopicConfigManager topics_;
+  ConsumerOffsetManager offsets_;
+  SubscriptionGroupManager groups_;
+  ClientManager clients_;
+  PullRequestHoldService holds_;
+  store::HostAddress store_host_;
+  std::string broker_addr_;
+  int64_t boot_timestamp_ = 0;
+  bool started_ = false;
+  bool register_scheduled_ = false;
+
+  struct NamesrvLink {
+    std::string host;
+    int port = 0;
+    ConnectionId conn = 0;
+    bool connecting = false;
+  };
+  std::vector<NamesrvLink> namesrvs_;
+
+  struct FlushWaiter {
+    ReplyTarget to;
+    protocol::RemotingCommand resp;
+    uint64_t deadline_ms;
+  };
+  std::multimap<int64_t, FlushWaiter> flush_waiters_;  // end offset -> reply
+};
+
+// Parses "a.b.c.d:port" into a store HostAddress.
+bool ParseHostAddress(const std::string& addr, store::HostAddress* out);
+
+}  // namespace rmq::server

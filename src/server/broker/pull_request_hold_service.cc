@@ -1,0 +1,57 @@
+#include "server/broker/pull_request_hold_service.h"
+
+namespace rmq::server {
+
+void PullRequestHoldService::Hold(HeldPull&& p) {
+  p.id = next_id_++;
+  std::string key = Key(p.header.topic, p.header.queue_id);
+  deadlines_.emplace(p.deadline_ms, key);
+  table_[key].push_back(std::move(p));
+  ++count_;
+}
+
+void PullRequestHoldService::NotifyMessageArriving(const std::string& topic, int32_t queue_id, int64_t max_offset) {
+  auto it = table_.find(Key(topic, queue_id));
+  if (it == table_.end()) return;
+  std::vector<HeldPull> ready, keep;
+  for (auto& p : it->second) {
+    if (p.header.queue_offset < max_offset) ready.push_back(std::move(p));
+    else keep.push_back(std::move(p));
+  }
+  if (ready.empty()) return;
+  if (keep.empty()) table_.erase(it);
+  else it->second.swap(keep);
+  count_ -= ready.size();
+  for (auto& p : ready) wake_(p);
+}
+
+void PullRequestHoldService::CheckTimeouts(uint64_t now_ms) {
+  while (!deadlines_.empty() && deadlines_.begin()->first <= now_ms) {
+    std::string key = deadlines_.begin()->second;
+    deadlines_.erase(deadlines_.begin());
+    auto it = table_.find(key);
+    if (it == table_.end()) continue;
+    std::vector<HeldPull> due, keep;
+    for (auto& p : it->second) {
+      if (p.deadline_ms <= now_ms) due.push_back(std::move(p));
+      else keep.push_back(std::move(p));
+    }
+    if (keep.empty()) table_.erase(it);
+    else it->second.swap(keep);
+    count_ -= due.size();
+    for (auto& p : due) wake_(p);
+  }
+}
+
+void PullRequestHoldService::OnConnectionClosed(ConnectionId conn) {
+  for (auto it = table_.begin(); it != table_.end();) {
+    auto& v = it->second;
+    size_t before = v.size();
+    std::erase_if(v, [conn](const HeldPull& p) { return p.to.conn == conn; });
+    count_ -= before - v.size();
+    if (v.empty()) it = table_.erase(it);
+    else ++it;
+  }
+}
+
+}  // namespace rmq::server

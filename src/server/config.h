@@ -1,0 +1,86 @@
+// Broker and NameServer configuration: structs whose initialisers are Java's defaults, and
+// one table per struct that drives loading Java-properties files, range checks and
+// GET_BROKER_CONFIG. Key names are Java's, spelled exactly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace rmq::server {
+
+// Mirrors BrokerConfig + NettyServerConfig + the MessageStoreConfig keys rmqd uses.
+struct BrokerConfig {
+  std::string broker_cluster_name = "DefaultCluster";
+  std::string broker_name = "broker-a";
+  int64_t broker_id = 0;
+  std::string namesrv_addr;                 // "host:port;host:port"
+  int32_t listen_port = 10911;
+  std::string broker_ip1 = "127.0.0.1";     // Java: the first non-loopback address
+  std::string broker_ip2;                   // HA address; defaults to brokerIP1
+  int32_t ha_listen_port = 10912;
+  std::string store_path_root_dir;          // default: $HOME/store
+  std::string store_path_commit_log;        // default: <root>/commitlog
+  bool auto_create_topic_enable = true;
+  bool auto_create_subscription_group = true;
+  int32_t default_topic_queue_nums = 8;
+  int32_t broker_permission = 6;
+  bool cluster_topic_enable = true;
+  bool broker_topic_enable = true;
+  bool trace_topic_enable = false;
+  std::string msg_trace_topic_name = "RMQ_SYS_TRACE_TOPIC";
+  std::string flush_disk_type = "ASYNC_FLUSH";
+  std::string broker_role = "ASYNC_MASTER";
+  int32_t max_message_size = 4 * 1024 * 1024;
+  int64_t mapped_file_size_commit_log = 1024LL * 1024 * 1024;
+  int32_t mapped_file_size_consume_queue = 300000 * 20;
+  int32_t flush_interval_commit_log = 500;
+  int32_t flush_commit_log_least_pages = 4;
+  int32_t flush_interval_consume_queue = 1000;
+  int64_t sync_flush_timeout = 5000;
+  bool long_polling_enable = true;
+  int64_t short_polling_time_mills = 1000;
+  int32_t register_name_server_period = 30000;
+  bool enable_property_filter = false;
+  std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+  int32_t file_reserved_time = 72;
+  std::string delete_when = "04";
+  int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
+  int32_t default_query_max_num = 32;
+  std::string region_id = "DefaultRegion";
+  bool acl_enable = false;
+  // rmqd only: the NameServer port when running standalone.
+  int32_t namesrv_listen_port = 9876;
+
+  std::string StorePathRootDir() const;
+};
+
+// Mirrors NamesrvConfig + NettyServerConfig.
+struct NamesrvConfig {
+  int32_t listen_port = 9876;
+  std::string kv_config_path;       // default: $HOME/namesrv/kvConfig.json
+  bool order_message_enable = false;
+  int64_t scan_not_active_broker_interval = 10000;
+  int64_t broker_channel_expired_time = 120000;
+  int32_t max_frame_size = 16 * 1024 * 1024;
+};
+
+// Parses Java properties text into key/value pairs (comments '#' '!', separators '=' ':' or
+// whitespace, backslash line continuation). `origin` names the source in error messages.
+Status ParseProperties(const std::string& text, const std::string& origin, std::map<std::string, std::string>* out);
+
+// Applies properties to a config. Unknown keys are appended to `unknown` (Java ignores them;
+// rmqd reports them). A malformed or out-of-range value is an error naming key and value.
+Status ApplyBrokerConfig(const std::map<std::string, std::string>& props, BrokerConfig* cfg, std::vector<std::string>* unknown);
+Status ApplyNamesrvConfig(const std::map<std::string, std::string>& props, NamesrvConfig* cfg, std::vector<std::string>* unknown);
+
+// Every known key with its current value, as GET_BROKER_CONFIG prints it ("key=value\n").
+std::string BrokerConfigToProperties(const BrokerConfig& cfg);
+
+// Reads a file's contents.
+Status ReadFileToString(const std::string& path, std::string* out);
+
+}  // namespace rmq::server

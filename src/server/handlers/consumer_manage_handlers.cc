@@ -1,0 +1,255 @@
+// Client and consumer management: HEART_BEAT, UNREGISTER_CLIENT, offsets, consumer lists,
+// queue locks, CHECK_CLIENT_CONFIG (mirrors ClientManageProcessor + ConsumerManageProcessor).
+#include <rapidjson/document.h>
+
+#include "common/json.h"
+#include "common/logging.h"
+#include "protocol/message.h"
+#include "server/broker/broker_controller.h"
+#include "protocol/request_code.h"
+#include "server/handlers/handlers.h"
+
+namespace rmq::server {
+
+using protocol::HeaderReader;
+using protocol::RemotingCommand;
+using protocol::ResponseCode;
+
+namespace {
+
+bool ParseBody(const RemotingCommand& req, rapidjson::Document* doc, RemotingCommand* resp) {
+  std::string text = json::NormalizeFastjson(req.Body());
+  doc->Parse(text.c_str(), text.size());
+  if (doc->HasParseError() || !doc->IsObject()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "request body is not a JSON object");
+    return false;
+  }
+  return true;
+}
+
+// Queue locks for orderly consumers (RebalanceLockManager): group -> "topic@broker@qid".
+struct LockEntry {
+  std::string client_id;
+  uint64_t last_update_ms = 0;
+};
+std::map<std::string, std::map<std::string, LockEntry>>& LockTable() {
+  static std::map<std::string, std::map<std::string, LockEntry>> table;
+  return table;
+}
+constexpr uint64_t kLockMaxLiveMs = 60000;
+
+}  // namespace
+
+HandlerResult HandleHeartBeat(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  rapidjson::Document doc;
+  if (!ParseBody(req, &doc, resp)) return HandlerResult::kRespond;
+  BrokerController& b = *ctx.broker;
+  ClientChannelInfo ch;
+  ch.conn = ctx.conn.id();
+  json::GetString(doc, "clientID", &ch.client_id);
+  ch.client_addr = ctx.conn.remote_addr();
+  ch.language = req.language;
+  ch.version = req.version;
+  ch.last_update_ms = ctx.server.NowMs();
+  if (const auto* consumers = json::GetArray(doc, "consumerDataSet")) {
+    for (const auto& c : consumers->GetArray()) {
+      std::string group, consume_type, model, from_where;
+      if (!json::GetString(c, "groupName", &group)) continue;
+      json::GetString(c, "consumeType", &consume_type);
+      json::GetString(c, "messageModel", &model);
+      json::GetString(c, "consumeFromWhere", &from_where);
+      const SubscriptionGroupConfig* g = b.groups().FindOrCreate(group);
+      if (g != nullptr) {
+        // Java creates the group's retry topic on heartbeat.
+        b.topics().CreateTopicIfAbsent(kRetryGroupTopicPrefix + group, g->retry_queue_nums, kPermRead | kPermWrite);
+      }
+      std::vector<SubscriptionData> subs;
+      if (const auto* set = json::GetArray(c, "subscriptionDataSet")) {
+        for (const auto& s : set->GetArray()) {
+          SubscriptionData sd;
+          if (ParseSubscriptionData(s, &sd)) subs.push_back(std::move(sd));
+        }
+      }
+      b.clients().RegisterConsumer(group, ch, consume_type, model, from_where, subs);
+    }
+  }
+  if (const auto* producers = json::GetArray(doc, "producerDataSet")) {
+    for (const auto& p : producers->GetArray()) {
+      std::string group;
+      if (json::GetString(p, "groupName", &group)) b.clients().RegisterProducer(group, ch);
+    }
+  }
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleUnregisterClient(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string client_id, producer_group, consumer_group;
+  HeaderReader h(req.ext_fields);
+  h.Required("clientID", &client_id);
+  h.Optional("producerGroup", &producer_group);
+  h.Optional("consumerGroup", &consumer_group);
+  RMQ_READ_HEADER(h, resp);
+  if (!producer_group.empty()) ctx.broker->clients().UnregisterProducer(producer_group, ctx.conn.id());
+  if (!consumer_group.empty()) ctx.broker->clients().UnregisterConsumer(consumer_group, ctx.conn.id());
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetConsumerListByGroup(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string group;
+  HeaderReader h(req.ext_fields);
+  h.Required("consumerGroup", &group);
+  RMQ_READ_HEADER(h, resp);
+  std::vector<std::string> ids = ctx.broker->clients().ConsumerIds(group);
+  if (ids.empty()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "no consumer for this group, " + group);
+    return HandlerResult::kRespond;
+  }
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject().Key("consumerIdList").BeginArray();
+  for (const auto& id : ids) w.String(id);
+  w.EndArray().EndObject();
+  resp->SetBody(std::move(out));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleQueryConsumerOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string group, topic;
+  int32_t queue_id = 0;
+  bool set_zero_if_not_found = true;
+  HeaderReader h(req.ext_fields);
+  h.Required("consumerGroup", &group);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  h.Optional("setZeroIfNotFound", &set_zero_if_not_found);
+  RMQ_READ_HEADER(h, resp);
+  BrokerController& b = *ctx.broker;
+  int64_t offset = b.offsets().QueryOffset(group, topic, queue_id);
+  if (offset >= 0) {
+    resp->ext_fields.SetInt("offset", offset);
+    return HandlerResult::kRespond;
+  }
+  // A group with no offset starts at 0 while the queue still holds its first message
+  // (Java: min offset <= 0 and message 0 not yet swapped out of memory).
+  if (set_zero_if_not_found && b.store().GetMinOffsetInQueue(topic, queue_id) <= 0) {
+    resp->ext_fields.SetInt("offset", 0);
+    return HandlerResult::kRespond;
+  }
+  *resp = ErrorResponse(ResponseCode::kQueryNotFound, "Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first");
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleUpdateConsumerOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string group, topic;
+  int32_t queue_id = 0;
+  int64_t offset = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("consumerGroup", &group);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  h.Required("commitOffset", &offset);
+  RMQ_READ_HEADER(h, resp);
+  ctx.broker->offsets().CommitOffset(group, topic, queue_id, offset);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetMaxOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic;
+  int32_t queue_id = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  RMQ_READ_HEADER(h, resp);
+  resp->ext_fields.SetInt("offset", ctx.broker->store().GetMaxOffsetInQueue(topic, queue_id));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetMinOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic;
+  int32_t queue_id = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  RMQ_READ_HEADER(h, resp);
+  resp->ext_fields.SetInt("offset", ctx.broker->store().GetMinOffsetInQueue(topic, queue_id));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleSearchOffsetByTimestamp(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic;
+  int32_t queue_id = 0;
+  int64_t timestamp = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  h.Required("timestamp", &timestamp);
+  RMQ_READ_HEADER(h, resp);
+  resp->ext_fields.SetInt("offset", ctx.broker->store().GetOffsetInQueueByTime(topic, queue_id, timestamp));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetEarliestMsgStoretime(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic;
+  int32_t queue_id = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  h.Required("queueId", &queue_id);
+  RMQ_READ_HEADER(h, resp);
+  resp->ext_fields.SetInt("timestamp", ctx.broker->store().GetEarliestMessageTime(topic, queue_id));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleLockBatchMq(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  rapidjson::Document doc;
+  if (!ParseBody(req, &doc, resp)) return HandlerResult::kRespond;
+  std::string group, client_id;
+  json::GetString(doc, "consumerGroup", &group);
+  json::GetString(doc, "clientId", &client_id);
+  bool unlock = req.code == static_cast<int32_t>(protocol::RequestCode::kUnlockBatchMq);
+  uint64_t now = ctx.server.NowMs();
+  auto& locks = LockTable()[group];
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject().Key("lockOKMQSet").BeginArray();
+  if (const auto* set = json::GetArray(doc, "mqSet")) {
+    for (const auto& mq : set->GetArray()) {
+      std::string topic, broker;
+      int32_t qid = 0;
+      json::GetString(mq, "topic", &topic);
+      json::GetString(mq, "brokerName", &broker);
+      json::GetInt32(mq, "queueId", &qid);
+      std::string key = topic + "@" + broker + "@" + std::to_string(qid);
+      auto it = locks.find(key);
+      if (unlock) {
+        if (it != locks.end() && it->second.client_id == client_id) locks.erase(it);
+        continue;
+      }
+      bool free = it == locks.end() || it->second.last_update_ms + kLockMaxLiveMs < now;
+      if (free || it->second.client_id == client_id) {
+        locks[key] = LockEntry{client_id, now};
+        w.BeginObject().Key("brokerName").String(broker).Key("queueId").Int(qid).Key("topic").String(topic).EndObject();
+      }
+    }
+  }
+  w.EndArray().EndObject();
+  if (!unlock) resp->SetBody(std::move(out));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleCheckClientConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  rapidjson::Document doc;
+  if (!ParseBody(req, &doc, resp)) return HandlerResult::kRespond;
+  const auto* sub = json::GetObject(doc, "subscriptionData");
+  std::string type = "TAG";
+  if (sub != nullptr) json::GetString(*sub, "expressionType", &type);
+  if (type != "TAG") {
+    if (!ctx.broker->config().enable_property_filter) {
+      *resp = ErrorResponse(ResponseCode::kSystemError, "The broker does not support consumer to filter message by " + type);
+    } else {
+      *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "SQL92 filtering is not supported by rmqd yet");
+    }
+  }
+  return HandlerResult::kRespond;
+}
+
+}  // namespace rmq::server

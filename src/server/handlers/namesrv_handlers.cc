@@ -1,0 +1,336 @@
+// NameServer request handlers (mirrors DefaultRequestProcessor + ClientRequestProcessor).
+#include <zlib.h>
+
+#include <rapidjson/document.h>
+
+#include "common/coding.h"
+#include "common/json.h"
+#include "common/logging.h"
+#include "protocol/request_code.h"
+#include "server/handlers/handlers.h"
+#include "server/namesrv/namesrv_controller.h"
+
+namespace rmq::server {
+
+using protocol::HeaderReader;
+using protocol::RemotingCommand;
+using protocol::ResponseCode;
+
+namespace {
+
+constexpr const char* kOrderTopicConfigNamespace = "ORDER_TOPIC_CONFIG";
+
+std::string TopicListJson(const std::vector<std::string>& topics, const std::string& broker_addr = {}) {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject();
+  if (!broker_addr.empty()) w.Key("brokerAddr").String(broker_addr);
+  w.Key("topicList").BeginArray();
+  for (const auto& t : topics) w.String(t);
+  w.EndArray();
+  w.EndObject();
+  return out;
+}
+
+bool Inflate(std::string_view in, std::string* out) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return false;
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  char buf[65536];
+  int rc;
+  do {
+    zs.next_out = reinterpret_cast<Bytef*>(buf);
+    zs.avail_out = sizeof(buf);
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) {
+      inflateEnd(&zs);
+      return false;
+    }
+    out->append(buf, sizeof(buf) - zs.avail_out);
+    if (out->size() > 256u * 1024 * 1024) {
+      inflateEnd(&zs);
+      return false;
+    }
+  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
+  inflateEnd(&zs);
+  return rc == Z_STREAM_END;
+}
+
+// The compressed register body: i32 len + DataVersion JSON, i32 count, per topic i32 len +
+// "name readQ writeQ perm filterType [attributes]", then filter servers (ignored).
+bool ParseCompressedRegisterBody(std::string_view raw, RegisterBrokerRequest* req) {
+  std::string data;
+  if (!Inflate(raw, &data)) return false;
+  size_t pos = 0;
+  auto read_block = [&](std::string_view* out) {
+    if (data.size() - pos < 4) return false;
+    uint32_t n = DecodeFixed32(data.data() + pos);
+    pos += 4;
+    if (n > data.size() - pos) return false;
+    *out = std::string_view(data).substr(pos, n);
+    pos += n;
+    return true;
+  };
+  std::string_view dv_json;
+  if (!read_block(&dv_json)) return false;
+  rapidjson::Document doc;
+  doc.Parse(dv_json.data(), dv_json.size());
+  if (doc.HasParseError() || !ParseDataVersion(doc, &req->data_version)) return false;
+  if (data.size() - pos < 4) return false;
+  uint32_t count = DecodeFixed32(data.data() + pos);
+  pos += 4;
+  for (uint32_t i = 0; i < count; ++i) {
+    std::string_view text;
+    if (!read_block(&text)) return false;
+    TopicConfig tc;
+    std::vector<std::string> parts;
+    size_t s = 0;
+    while (s < text.size() && parts.size() < 5) {
+      size_t e = text.find(' ', s);
+      if (e == std::string_view::npos) e = text.size();
+      parts.emplace_back(text.substr(s, e - s));
+      s = e + 1;
+    }
+    if (parts.size() < 4) return false;
+    tc.topic_name = parts[0];
+    if (!protocol::ParseInt32(parts[1], &tc.read_queue_nums) || !protocol::ParseInt32(parts[2], &tc.write_queue_nums) ||
+        !protocol::ParseInt32(parts[3], &tc.perm)) {
+      return false;
+    }
+    if (parts.size() > 4) tc.topic_filter_type = parts[4];
+    req->topics[tc.topic_name] = tc;
+  }
+  req->has_topics = true;
+  return true;
+}
+
+bool ParseRegisterBody(std::string_view body, RegisterBrokerRequest* req) {
+  rapidjson::Document doc;
+  std::string text = json::NormalizeFastjson(body);
+  doc.Parse(text.c_str(), text.size());
+  if (doc.HasParseError() || !doc.IsObject()) return false;
+  const rapidjson::Value* wrapper = json::GetObject(doc, "topicConfigSerializeWrapper");
+  if (wrapper == nullptr) wrapper = &doc;  // brokers older than V3_0_11 send the bare wrapper
+  if (const auto* dv = json::GetObject(*wrapper, "dataVersion")) ParseDataVersion(*dv, &req->data_version);
+  if (const auto* table = json::GetObject(*wrapper, "topicConfigTable")) {
+    for (auto m = table->MemberBegin(); m != table->MemberEnd(); ++m) {
+      TopicConfig tc;
+      if (ParseTopicConfig(m->value, &tc)) req->topics[m->name.GetString()] = tc;
+    }
+    req->has_topics = true;
+  }
+  return true;
+}
+
+}  // namespace
+
+HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  RegisterBrokerRequest r;
+  bool compressed = false;
+  int32_t body_crc = 0;
+  int64_t timeout = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("brokerName", &r.broker_name);
+  h.Required("brokerAddr", &r.broker_addr);
+  h.Required("clusterName", &r.cluster_name);
+  h.Required("haServerAddr", &r.ha_server_addr);
+  h.Required("brokerId", &r.broker_id);
+  h.Optional("compressed", &compressed);
+  h.Optional("bodyCrc32", &body_crc);
+  h.Optional("heartbeatTimeoutMillis", &timeout);
+  RMQ_READ_HEADER(h, resp);
+  std::string_view body = req.Body();
+  if (body_crc != 0) {
+    uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
+    if (static_cast<int32_t>(crc & 0x7FFFFFFF) != body_crc) {
+      *resp = ErrorResponse(ResponseCode::kSystemError, "crc32 not match");
+      return HandlerResult::kRespond;
+    }
+  }
+  if (!body.empty()) {
+    bool ok = compressed ? ParseCompressedRegisterBody(body, &r) : ParseRegisterBody(body, &r);
+    if (!ok) {
+      *resp = ErrorResponse(ResponseCode::kSystemError, "register body is malformed");
+      return HandlerResult::kRespond;
+    }
+  }
+  r.conn = ctx.conn.id();
+  if (timeout > 0) r.timeout_ms = static_cast<uint64_t>(timeout);
+  else r.timeout_ms = static_cast<uint64_t>(ctx.namesrv->config().broker_channel_expired_time);
+  RegisterBrokerResult result = ctx.namesrv->routes().RegisterBroker(r, ctx.server.NowMs());
+  if (!result.ha_server_addr.empty()) resp->ext_fields.Set("haServerAddr", result.ha_server_addr);
+  if (!result.master_addr.empty()) resp->ext_fields.Set("masterAddr", result.master_addr);
+  std::string kv;
+  if (ctx.namesrv->kv().NamespaceJson(kOrderTopicConfigNamespace, &kv)) resp->SetBody(std::move(kv));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleUnregisterBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string name, addr, cluster;
+  int64_t id = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("brokerName", &name);
+  h.Required("brokerAddr", &addr);
+  h.Required("clusterName", &cluster);
+  h.Required("brokerId", &id);
+  RMQ_READ_HEADER(h, resp);
+  ctx.namesrv->routes().UnregisterBroker(cluster, addr, name, id);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleQueryDataVersion(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string name, addr, cluster;
+  int64_t id = 0;
+  HeaderReader h(req.ext_fields);
+  h.Required("brokerName", &name);
+  h.Required("brokerAddr", &addr);
+  h.Required("clusterName", &cluster);
+  h.Required("brokerId", &id);
+  RMQ_READ_HEADER(h, resp);
+  DataVersion dv, stored;
+  rapidjson::Document doc;
+  std::string body(req.Body());
+  doc.Parse(body.c_str());
+  if (!doc.HasParseError()) ParseDataVersion(doc, &dv);
+  bool changed = ctx.namesrv->routes().IsBrokerTopicConfigChanged(addr, dv, &stored);
+  if (!changed) ctx.namesrv->routes().UpdateBrokerInfoUpdateTimestamp(addr, ctx.server.NowMs());
+  resp->ext_fields.SetBool("changed", changed);
+  std::string out;
+  AppendDataVersionJson(stored, &out);
+  resp->SetBody(std::move(out));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetRouteInfoByTopic(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  RMQ_READ_HEADER(h, resp);
+  std::string json;
+  if (!ctx.namesrv->routes().PickupTopicRouteData(topic, &json)) {
+    *resp = ErrorResponse(ResponseCode::kTopicNotExist,
+                          "No topic route info in name server for the topic: " + topic +
+                              "\nSee http://rocketmq.apache.org/docs/faq/ for further details.");
+    return HandlerResult::kRespond;
+  }
+  if (ctx.namesrv->config().order_message_enable) {
+    std::string conf;
+    if (ctx.namesrv->kv().Get(kOrderTopicConfigNamespace, topic, &conf)) {
+      // Insert "orderTopicConf" as the first member.
+      std::string field = "\"orderTopicConf\":";
+      json::AppendString(&field, conf);
+      json.insert(1, field + ",");
+    }
+  }
+  resp->SetBody(std::move(json));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetBrokerClusterInfo(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
+  resp->SetBody(ctx.namesrv->routes().ClusterInfoJson());
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetAllTopicListFromNamesrv(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
+  resp->SetBody(TopicListJson(ctx.namesrv->routes().AllTopics()));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetTopicsByCluster(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string cluster;
+  HeaderReader h(req.ext_fields);
+  h.Required("cluster", &cluster);
+  RMQ_READ_HEADER(h, resp);
+  resp->SetBody(TopicListJson(ctx.namesrv->routes().TopicsByCluster(cluster)));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetSystemTopicListFromNs(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
+  resp->SetBody(TopicListJson(ctx.namesrv->routes().SystemTopics()));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetUnitTopicList(RequestContext&, const RemotingCommand&, RemotingCommand* resp) {
+  resp->SetBody(TopicListJson({}));  // rmqd has no unit topics
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleDeleteTopicInNamesrv(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string topic, cluster;
+  HeaderReader h(req.ext_fields);
+  h.Required("topic", &topic);
+  h.Optional("clusterName", &cluster);
+  RMQ_READ_HEADER(h, resp);
+  ctx.namesrv->routes().DeleteTopic(topic, cluster);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleWipeWritePermOfBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string name;
+  HeaderReader h(req.ext_fields);
+  h.Required("brokerName", &name);
+  RMQ_READ_HEADER(h, resp);
+  bool add = req.code == static_cast<int32_t>(protocol::RequestCode::kAddWritePermOfBroker);
+  int n = ctx.namesrv->routes().SetWritePermOfBroker(name, add);
+  resp->ext_fields.SetInt(add ? "addTopicCount" : "wipeTopicCount", n);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandlePutKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string ns, key, value;
+  HeaderReader h(req.ext_fields);
+  h.Required("namespace", &ns);
+  h.Required("key", &key);
+  h.Required("value", &value);
+  RMQ_READ_HEADER(h, resp);
+  ctx.namesrv->kv().Put(ns, key, value);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string ns, key, value;
+  HeaderReader h(req.ext_fields);
+  h.Required("namespace", &ns);
+  h.Required("key", &key);
+  RMQ_READ_HEADER(h, resp);
+  if (!ctx.namesrv->kv().Get(ns, key, &value)) {
+    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + ns + " Key: " + key);
+    return HandlerResult::kRespond;
+  }
+  resp->ext_fields.Set("value", value);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleDeleteKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string ns, key;
+  HeaderReader h(req.ext_fields);
+  h.Required("namespace", &ns);
+  h.Required("key", &key);
+  RMQ_READ_HEADER(h, resp);
+  ctx.namesrv->kv().Delete(ns, key);
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetKvListByNamespace(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  std::string ns, json;
+  HeaderReader h(req.ext_fields);
+  h.Required("namespace", &ns);
+  RMQ_READ_HEADER(h, resp);
+  if (!ctx.namesrv->kv().NamespaceJson(ns, &json)) {
+    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + ns);
+    return HandlerResult::kRespond;
+  }
+  resp->SetBody(std::move(json));
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetNamesrvConfig(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
+  const NamesrvConfig& c = ctx.namesrv->config();
+  std::string out = "listenPort=" + std::to_string(c.listen_port) + "\nkvConfigPath=" + c.kv_config_path +
+                    "\norderMessageEnable=" + (c.order_message_enable ? "true" : "false") + "\n";
+  resp->SetBody(std::move(out));
+  return HandlerResult::kRespond;
+}
+
+}  // namespace rmq::server

@@ -1,0 +1,250 @@
+// SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (mirrors Java's SendMessageProcessor).
+#include <random>
+
+#include "common/coding.h"
+#include "common/logging.h"
+#include "protocol/headers/message_headers.h"
+#include "protocol/message.h"
+#include "protocol/request_code.h"
+#include "server/broker/broker_controller.h"
+#include "server/handlers/handlers.h"
+
+namespace rmq::server {
+
+using protocol::PropertiesView;
+using protocol::RemotingCommand;
+using protocol::ResponseCode;
+using protocol::SendMessageRequestHeader;
+using store::PutMessageStatus;
+
+namespace {
+
+constexpr const char* kFaq = "\nSee http://rocketmq.apache.org/docs/faq/ for further details.";
+
+int64_t TagsCodeOf(std::string_view properties) {
+  std::string_view tags;
+  if (!PropertiesView(properties).Get(protocol::kPropertyTags, &tags)) return 0;
+  return JavaStringHash(tags.data(), tags.size());
+}
+
+// Java's msgCheck: broker permission, topic name, forbidden topics, existence or
+// auto-creation, queue id. Returns the topic config, or null with `resp` filled.
+const TopicConfig* CheckMessage(RequestContext& ctx, SendMessageRequestHeader& h, RemotingCommand* resp) {
+  BrokerController& b = *ctx.broker;
+  if (!IsWriteable(b.config().broker_permission)) {
+    const TopicConfig* tc = b.topics().Find(h.topic);
+    if (tc != nullptr && tc->order) {
+      *resp = ErrorResponse(ResponseCode::kNoPermission, "the broker[" + b.config().broker_ip1 + "] sending message is forbidden");
+      return nullptr;
+    }
+  }
+  std::string why;
+  if (!IsValidTopicName(h.topic, &why)) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, why);
+    return nullptr;
+  }
+  if (IsNotAllowedSendTopic(h.topic)) {
+    *resp = ErrorResponse(ResponseCode::kNoPermission, "Sending message to topic[" + h.topic + "] is forbidden.");
+    return nullptr;
+  }
+  const TopicConfig* tc = b.topics().Find(h.topic);
+  if (tc == nullptr) {
+    int32_t sys_flag = h.unit_mode ? 1 : 0;
+    if (h.topic.rfind(kRetryGroupTopicPrefix, 0) == 0) {
+      tc = b.topics().CreateTopicIfAbsent(h.topic, 1, kPermRead | kPermWrite);
+    } else {
+      tc = b.topics().CreateTopicInSendMessageMethod(h.topic, h.default_topic, h.default_topic_queue_nums, sys_flag);
+    }
+    if (tc == nullptr) {
+      *resp = ErrorResponse(ResponseCode::kTopicNotExist, "topic[" + h.topic + "] not exist, apply first please!" + kFaq);
+      return nullptr;
+    }
+  }
+  int32_t max_qid = std::max(tc->read_queue_nums, tc->write_queue_nums);
+  if (h.queue_id >= max_qid) {
+    *resp = ErrorResponse(ResponseCode::kSystemError,
+                          "request queueId[" + std::to_string(h.queue_id) + "] is illegal, topic:[" + h.topic +
+                              "] topicConfig.writeQueueNums:[" + std::to_string(tc->write_queue_nums) +
+                              "] topicConfig.readQueueNums:[" + std::to_string(tc->read_queue_nums) +
+                              "] Producer:[" + ctx.conn.remote_addr() + "]");
+    return nullptr;
+  }
+  return tc;
+}
+
+int32_t PickQueue(const TopicConfig& tc, int32_t requested) {
+  if (requested >= 0) return requested;
+  static std::minstd_rand rng(12345);
+  int32_t n = tc.write_queue_nums > 0 ? tc.write_queue_nums : 1;
+  return static_cast<int32_t>(rng() % static_cast<uint32_t>(n));
+}
+
+// Maps a store result to the response (handlePutMessageResult). True when stored.
+bool FillPutResponse(const store::PutMessageResult& r, RemotingCommand* resp) {
+  switch (r.status) {
+    case PutMessageStatus::kPutOk: resp->code = 0; return true;
+    case PutMessageStatus::kFlushDiskTimeout: resp->code = static_cast<int32_t>(ResponseCode::kFlushDiskTimeout); return true;
+    case PutMessageStatus::kFlushSlaveTimeout: resp->code = static_cast<int32_t>(ResponseCode::kFlushSlaveTimeout); return true;
+    case PutMessageStatus::kSlaveNotAvailable: resp->code = static_cast<int32_t>(ResponseCode::kSlaveNotAvailable); return true;
+    case PutMessageStatus::kCreateMappedFileFailed:
+      *resp = ErrorResponse(ResponseCode::kSystemError, "create mapped file failed, server is busy or broken.");
+      return false;
+    case PutMessageStatus::kMessageIllegal:
+    case PutMessageStatus::kPropertiesSizeExceeded:
+      *resp = ErrorResponse(ResponseCode::kMessageIllegal,
+                            "the message is illegal, maybe msg body or properties length not matched. msg body length "
+                            "limit 128k, msg properties length limit 32k.");
+      return false;
+    case PutMessageStatus::kServiceNotAvailable:
+      *resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
+                            "service not available now. It may be caused by one of the following reasons: the broker's "
+                            "disk is full, messages are put to the slave, message store has been shut down, etc.");
+      return false;
+    case PutMessageStatus::kOsPageCacheBusy:
+      *resp = ErrorResponse(ResponseCode::kSystemBusy, "[PC_SYNCHRONIZED]broker busy, start flow control for a while");
+      return false;
+    case PutMessageStatus::kUnknownError:
+      *resp = ErrorResponse(ResponseCode::kSystemError, "UNKNOWN_ERROR");
+      return false;
+  }
+  return false;
+}
+
+bool ParseBornHost(const Connection& conn, store::HostAddress* out) {
+  return ParseHostAddress(conn.remote_addr(), out);
+}
+
+void FinishSend(RequestContext& ctx, const store::PutMessageResult& r, int32_t queue_id, std::string_view properties,
+                const std::string& topic, RemotingCommand* resp) {
+  BrokerController& b = *ctx.broker;
+  const store::HostAddress& sh = b.store_host();
+  std::string ids;
+  for (size_t i = 0; i < r.phy_offsets.size(); ++i) {
+    if (i) ids.push_back(',');
+    ids += protocol::CreateOffsetMessageId(sh.ip, sh.v6 ? 16 : 4, sh.port, r.phy_offsets[i]);
+  }
+  if (r.phy_offsets.empty()) ids = protocol::CreateOffsetMessageId(sh.ip, sh.v6 ? 16 : 4, sh.port, r.wrote_offset);
+  resp->ext_fields.Set("msgId", ids);
+  resp->ext_fields.SetInt("queueId", queue_id);
+  resp->ext_fields.SetInt("queueOffset", r.queue_offset);
+  resp->ext_fields.Set(protocol::kPropertyMsgRegion, b.config().region_id);
+  resp->ext_fields.Set(protocol::kPropertyTraceSwitch, b.config().trace_topic_enable ? "true" : "false");
+  b.put_message_total += r.msg_num;
+  b.OnMessagesStored(topic, queue_id);
+  std::string_view wait;
+  bool wait_store = !PropertiesView(properties).Get(protocol::kPropertyWaitStoreMsgOk, &wait) || wait != "false";
+  b.ReplyAfterPut(ctx.reply_to, r.wrote_offset + r.wrote_bytes, wait_store, std::move(*resp));
+}
+
+}  // namespace
+
+HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  bool v2 = req.code != static_cast<int32_t>(protocol::RequestCode::kSendMessage);
+  SendMessageRequestHeader h;
+  Status s = SendMessageRequestHeader::Decode(req.ext_fields, v2, &h);
+  if (!s.ok()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
+    return HandlerResult::kRespond;
+  }
+  const TopicConfig* tc = CheckMessage(ctx, h, resp);
+  if (tc == nullptr) return HandlerResult::kRespond;
+  BrokerController& b = *ctx.broker;
+
+  // Java adds the CLUSTER property to every message it stores.
+  std::string properties = h.properties;
+  std::string_view existing;
+  if (!PropertiesView(properties).Get(protocol::kPropertyCluster, &existing)) {
+    protocol::AppendProperty(&properties, protocol::kPropertyCluster, b.config().broker_cluster_name);
+  }
+  store::MessageToStore m;
+  m.topic = h.topic;
+  m.queue_id = PickQueue(*tc, h.queue_id);
+  m.flag = h.flag;
+  m.sys_flag = h.sys_flag;
+  if (tc->topic_filter_type == "MULTI_TAG") m.sys_flag |= protocol::kSysFlagMultiTags;
+  m.born_timestamp = h.born_timestamp;
+  ParseBornHost(ctx.conn, &m.born_host);
+  if (m.born_host.v6) m.sys_flag |= protocol::kSysFlagBornHostV6;
+  m.store_host = b.store_host();
+  if (m.store_host.v6) m.sys_flag |= protocol::kSysFlagStoreHostV6;
+  m.reconsume_times = h.reconsume_times;
+  m.body = req.Body();
+  m.properties = properties;
+  m.tags_code = TagsCodeOf(properties);
+
+  store::PutMessageResult r = b.store().PutMessage(m);
+  if (!FillPutResponse(r, resp)) return HandlerResult::kRespond;
+  FinishSend(ctx, r, m.queue_id, properties, h.topic, resp);
+  return HandlerResult::kDeferred;  // FinishSend answered (now or after the flush)
+}
+
+HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  SendMessageRequestHeader h;
+  Status s = SendMessageRequestHeader::Decode(req.ext_fields, true, &h);
+  if (!s.ok()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
+    return HandlerResult::kRespond;
+  }
+  const TopicConfig* tc = CheckMessage(ctx, h, resp);
+  if (tc == nullptr) return HandlerResult::kRespond;
+  if (h.topic.rfind(kRetryGroupTopicPrefix, 0) == 0) {
+    *resp = ErrorResponse(ResponseCode::kMessageIllegal, "batch request does not support retry group " + h.topic);
+    return HandlerResult::kRespond;
+  }
+  BrokerController& b = *ctx.broker;
+  int32_t queue_id = PickQueue(*tc, h.queue_id);
+  store::HostAddress born;
+  ParseBornHost(ctx.conn, &born);
+
+  // Each inner message: totalSize, magic, bodyCRC, flag, bodyLen, body, propLen(i16), props.
+  // 4.9 brokers append the batch's own properties to every inner message's.
+  std::string_view body = req.Body();
+  std::vector<std::string> props;
+  std::vector<store::MessageToStore> msgs;
+  size_t pos = 0;
+  while (pos < body.size()) {
+    if (body.size() - pos < 20) break;
+    const char* p = body.data() + pos;
+    uint32_t total = DecodeFixed32(p);
+    int32_t flag = static_cast<int32_t>(DecodeFixed32(p + 12));
+    uint32_t body_len = DecodeFixed32(p + 16);
+    if (total < 22 || total > body.size() - pos || body_len > total - 22) break;
+    uint16_t prop_len = DecodeFixed16(p + 20 + body_len);
+    if (20 + size_t(body_len) + 2 + prop_len > total) break;
+    store::MessageToStore m;
+    m.topic = h.topic;
+    m.queue_id = queue_id;
+    m.flag = flag;
+    m.sys_flag = h.sys_flag;
+    m.born_timestamp = h.born_timestamp;
+    m.born_host = born;
+    m.store_host = b.store_host();
+    m.body = std::string_view(p + 20, body_len);
+    std::string prop(p + 22 + body_len, prop_len);
+    if (!h.properties.empty()) {
+      if (!prop.empty() && prop.back() != protocol::kPropertySeparator) prop.push_back(protocol::kPropertySeparator);
+      prop += h.properties;
+    }
+    std::string_view existing;
+    if (!PropertiesView(prop).Get(protocol::kPropertyCluster, &existing)) {
+      protocol::AppendProperty(&prop, protocol::kPropertyCluster, b.config().broker_cluster_name);
+    }
+    props.push_back(std::move(prop));
+    msgs.push_back(m);
+    pos += total;
+  }
+  if (pos != body.size() || msgs.empty()) {
+    *resp = ErrorResponse(ResponseCode::kMessageIllegal, "the batch message body is malformed");
+    return HandlerResult::kRespond;
+  }
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    msgs[i].properties = props[i];
+    msgs[i].tags_code = TagsCodeOf(props[i]);
+  }
+  store::PutMessageResult r = b.store().PutMessages(msgs);
+  if (!FillPutResponse(r, resp)) return HandlerResult::kRespond;
+  FinishSend(ctx, r, queue_id, h.properties, h.topic, resp);
+  return HandlerResult::kDeferred;
+}
+
+}  // namespace rmq::server

@@ -1,0 +1,155 @@
+// RemotingServer: the libuv event loop, its listeners and every TCP connection, in and out
+// (mirrors Java's NettyRemotingServer + NettyRemotingClient). Loop thread only, except Post().
+//
+// Lifetimes: a Connection is owned by the server and deleted only in its uv_close callback.
+// Work that outlives a callback keeps a ConnectionId and looks the connection up again.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "protocol/remoting_command.h"
+
+namespace rmq::server {
+
+using ConnectionId = uint64_t;
+
+// Which role a listener serves; the dispatcher refuses codes of the other role.
+enum Role : uint32_t { kRoleNamesrv = 1, kRoleBroker = 2, kRoleClient = 4 };
+
+class RemotingServer;
+
+class Connection {
+ public:
+  ConnectionId id() const { return id_; }
+  Role role() const { return role_; }
+  const std::string& remote_addr() const { return remote_addr_; }  // "ip:port"
+  const std::string& remote_ip() const { return remote_ip_; }
+  bool closing() const { return state_ != State::kOpen; }
+  // Language and version of the last request the peer sent (shown by mqadmin).
+  protocol::LanguageCode language = protocol::LanguageCode::kJava;
+  int32_t version = 0;
+
+ private:
+  friend class RemotingServer;
+  enum class State { kOpen, kClosing };
+  Connection(RemotingServer* s, ConnectionId id, Role role) : server_(s), id_(id), role_(role) {}
+  RemotingServer* server_;
+  ConnectionId id_;
+  Role role_;
+  State state_ = State::kOpen;
+  uv_tcp_t tcp_{};
+  std::string remote_addr_, remote_ip_;
+  std::vector<char> in_;       // received bytes; [in_start_, in_end_) not yet framed
+  size_t in_start_ = 0, in_end_ = 0;
+  size_t pending_write_bytes_ = 0;
+  bool reading_ = false;
+  bool read_paused_ = false;
+  uint64_t last_activity_ms_ = 0;
+  std::function<void(Status)> on_connect_;
+};
+
+// Where a reply goes once a handler that deferred it (long polling, sync flush) is done.
+struct ReplyTarget {
+  ConnectionId conn = 0;
+  int32_t opaque = 0;
+  protocol::SerializeType serialize_type = protocol::SerializeType::kJson;
+  bool oneway = false;
+};
+
+class RemotingServer {
+ public:
+  using RequestHandler = std::function<void(Connection& conn, protocol::RemotingCommand& req)>;
+  using CloseHandler = std::function<void(Connection& conn)>;
+  using ResponseCallback = std::function<void(Result<protocol::RemotingCommand>)>;
+
+  explicit RemotingServer(uint32_t max_frame_size = protocol::kDefaultMaxFrameSize);
+  ~RemotingServer();
+  RemotingServer(const RemotingServer&) = delete;
+  RemotingServer& operator=(const RemotingServer&) = delete;
+
+  uv_loop_t* loop() { return &loop_; }
+  void SetRequestHandler(RequestHandler h) { on_request_ = std::move(h); }
+  void AddCloseHandler(CloseHandler h) { on_close_.push_back(std::move(h)); }
+
+  Status Listen(const std::string& host, int port, Role role);
+  // Runs the loop until Stop(); installs SIGINT/SIGTERM handlers that call `on_signal`.
+  void Run(std::function<void()> on_signal);
+  // Closes listeners and connections; the loop then ends.
+  void Stop();
+
+  Connection* Find(ConnectionId id);
+  void Close(Connection* c);
+  void CloseById(ConnectionId id) { if (auto* c = Find(id)) Close(c); }
+
+  // Writes a command (request or response) to a connection; false if it is gone.
+  bool Write(ConnectionId id, protocol::RemotingCommand&& cmd);
+  // Answers a request: sets the response flag, opaque and serialization; drops oneway.
+  void Reply(const ReplyTarget& to, protocol::RemotingCommand&& resp);
+
+  // Outgoing connections (broker -> NameServer, broker -> client calls).
+  ConnectionId Connect(const std::string& host, int port, std::function<void(Status)> on_connect);
+  // Sends a request and calls `cb` with the response, or an error on timeout or close.
+  void Invoke(ConnectionId id, protocol::RemotingCommand&& req, uint64_t timeout_ms, ResponseCallback cb);
+  void InvokeOneway(ConnectionId id, protocol::RemotingCommand&& req);
+
+  // Periodic timer on the loop; the callback runs every `interval_ms`, first after `delay_ms`.
+  void AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::function<void()> fn);
+  // Runs `fn` on the loop thread soon; callable from any thread (uv_async, coalesced).
+  void Post(std::function<void()> fn);
+
+  uint64_t NowMs() const;
+  size_t connection_count() const { return conns_.size(); }
+
+ private:
+  struct Listener;
+  struct WriteReq;
+  struct Pending {
+    ResponseCallback cb;
+    uint64_t deadline_ms;
+    ConnectionId conn;
+  };
+  Connection* NewConnection(Role role);
+  void StartReading(Connection* c);
+  void OnRead(Connection* c, ssize_t nread);
+  void ProcessFrames(Connection* c);
+  void HandleCommand(Connection* c, protocol::RemotingCommand& cmd);
+  void OnWriteDone(Connection* c, size_t bytes);
+  void ExpirePending();
+  void DrainPosted();
+
+  static void OnConnection(uv_stream_t* server, int status);
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWriteCb(uv_write_t* req, int status);
+  static void OnCloseCb(uv_handle_t* h);
+
+  uv_loop_t loop_{};
+  uint32_t max_frame_size_;
+  ConnectionId next_id_ = 1;
+  int32_t next_opaque_ = 1;
+  std::unordered_map<ConnectionId, Connection*> conns_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::map<int32_t, Pending> pending_;
+  RequestHandler on_request_;
+  std::vector<CloseHandler> on_close_;
+  std::vector<uv_timer_t*> timers_;
+  uv_async_t async_{};
+  std::mutex posted_mu_;
+  std::deque<std::function<void()>> posted_;
+  uv_signal_t sigint_{}, sigterm_{};
+  std::function<void()> on_signal_;
+  bool stopped_ = false;
+};
+
+}  // namespace rmq::server

@@ -1,0 +1,88 @@
+// The request table: one row per request code rmqd serves. A new code is one row plus one
+// handler function; the shared checks live in Dispatcher::Dispatch.
+#include "protocol/request_code.h"
+#include "server/handlers/handlers.h"
+
+namespace rmq::server {
+
+namespace {
+
+using RC = protocol::RequestCode;
+constexpr uint32_t kN = kRoleNamesrv;
+constexpr uint32_t kB = kRoleBroker;
+
+#define ROW(code, roles, fn) {static_cast<int32_t>(RC::code), #code, roles, fn}
+
+constexpr RequestSpec kRequests[] = {
+    // NameServer
+    ROW(kRegisterBroker, kN, HandleRegisterBroker),
+    ROW(kUnregisterBroker, kN, HandleUnregisterBroker),
+    ROW(kQueryDataVersion, kN, HandleQueryDataVersion),
+    ROW(kGetRouteinfoByTopic, kN, HandleGetRouteInfoByTopic),
+    ROW(kGetBrokerClusterInfo, kN, HandleGetBrokerClusterInfo),
+    ROW(kGetAllTopicListFromNameserver, kN, HandleGetAllTopicListFromNamesrv),
+    ROW(kGetTopicsByCluster, kN, HandleGetTopicsByCluster),
+    ROW(kGetSystemTopicListFromNs, kN, HandleGetSystemTopicListFromNs),
+    ROW(kGetUnitTopicList, kN, HandleGetUnitTopicList),
+    ROW(kGetHasUnitSubTopicList, kN, HandleGetUnitTopicList),
+    ROW(kGetHasUnitSubUnunitTopicList, kN, HandleGetUnitTopicList),
+    ROW(kDeleteTopicInNamesrv, kN, HandleDeleteTopicInNamesrv),
+    ROW(kWipeWritePermOfBroker, kN, HandleWipeWritePermOfBroker),
+    ROW(kAddWritePermOfBroker, kN, HandleWipeWritePermOfBroker),
+    ROW(kPutKvConfig, kN, HandlePutKvConfig),
+    ROW(kGetKvConfig, kN, HandleGetKvConfig),
+    ROW(kDeleteKvConfig, kN, HandleDeleteKvConfig),
+    ROW(kGetKvlistByNamespace, kN, HandleGetKvListByNamespace),
+    ROW(kGetNamesrvConfig, kN, HandleGetNamesrvConfig),
+    // Broker: messages
+    ROW(kSendMessage, kB, HandleSendMessage),
+    ROW(kSendMessageV2, kB, HandleSendMessage),
+    ROW(kSendBatchMessage, kB, HandleSendBatchMessage),
+    ROW(kPullMessage, kB, HandlePullMessage),
+    ROW(kLitePullMessage, kB, HandlePullMessage),
+    ROW(kViewMessageById, kB, HandleViewMessageById),
+    // Broker: clients and offsets
+    ROW(kHeartBeat, kB, HandleHeartBeat),
+    ROW(kUnregisterClient, kB, HandleUnregisterClient),
+    ROW(kGetConsumerListByGroup, kB, HandleGetConsumerListByGroup),
+    ROW(kQueryConsumerOffset, kB, HandleQueryConsumerOffset),
+    ROW(kUpdateConsumerOffset, kB, HandleUpdateConsumerOffset),
+    ROW(kGetMaxOffset, kB, HandleGetMaxOffset),
+    ROW(kGetMinOffset, kB, HandleGetMinOffset),
+    ROW(kSearchOffsetByTimestamp, kB, HandleSearchOffsetByTimestamp),
+    ROW(kGetEarliestMsgStoretime, kB, HandleGetEarliestMsgStoretime),
+    ROW(kLockBatchMq, kB, HandleLockBatchMq),
+    ROW(kUnlockBatchMq, kB, HandleLockBatchMq),
+    ROW(kCheckClientConfig, kB, HandleCheckClientConfig),
+    // Broker: administration
+    ROW(kUpdateAndCreateTopic, kB, HandleUpdateAndCreateTopic),
+    ROW(kDeleteTopicInBroker, kB, HandleDeleteTopicInBroker),
+    ROW(kGetAllTopicConfig, kB, HandleGetAllTopicConfig),
+    ROW(kGetSystemTopicListFromBroker, kB, HandleGetSystemTopicListFromBroker),
+    ROW(kGetBrokerConfig, kB, HandleGetBrokerConfig),
+    ROW(kGetBrokerRuntimeInfo, kB, HandleGetBrokerRuntimeInfo),
+    ROW(kGetTopicStatsInfo, kB, HandleGetTopicStatsInfo),
+    ROW(kGetConsumeStats, kB, HandleGetConsumeStats),
+    ROW(kGetConsumerConnectionList, kB, HandleGetConsumerConnectionList),
+    ROW(kGetProducerConnectionList, kB, HandleGetProducerConnectionList),
+    ROW(kGetAllConsumerOffset, kB, HandleGetAllConsumerOffset),
+    ROW(kGetAllSubscriptionGroupConfig, kB, HandleGetAllSubscriptionGroupConfig),
+    ROW(kUpdateAndCreateSubscriptionGroup, kB, HandleUpdateAndCreateSubscriptionGroup),
+    ROW(kDeleteSubscriptionGroup, kB, HandleDeleteSubscriptionGroup),
+    ROW(kQueryTopicConsumeByWho, kB, HandleQueryTopicConsumeByWho),
+};
+
+#undef ROW
+
+}  // namespace
+
+const RequestSpec* FindRequestSpec(int32_t code, uint32_t role) {
+  for (const auto& r : kRequests)
+    if (r.code == code && (r.roles & role)) return &r;
+  return nullptr;
+}
+
+size_t RequestSpecCount() { return sizeof(kRequests) / sizeof(kRequests[0]); }
+const RequestSpec& RequestSpecAt(size_t i) { return kRequests[i]; }
+
+}  // namespace rmq::server
