@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Waits until a NameServer knows a broker: GET_BROKER_CLUSTER_INFO (106) lists the broker name and
+GET_ROUTEINFO_BY_TOPIC (105) for TBW102 succeeds. Used by run.sh instead of a JVM per poll.
+
+usage: wait_broker.py HOST:PORT BROKER_NAME [TIMEOUT_SECONDS]
+exit 0 when registered, 1 on timeout.
+"""
+import json
+import socket
+import struct
+import sys
+import time
+
+
+def call(addr, code, ext, opaque):
+    host, port = addr.rsplit(":", 1)
+    header = json.dumps({"code": code, "extFields": ext, "flag": 0, "language": "JAVA",
+                         "opaque": opaque, "serializeTypeCurrentRPC": "JSON", "version": 409}).encode()
+    frame = struct.pack(">ii", 4 + len(header), len(header)) + header
+    with socket.create_connection((host, int(port)), timeout=3) as s:
+        s.sendall(frame)
+        buf = b""
+        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+            chunk = s.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            buf += chunk
+    total, info = struct.unpack(">ii", buf[:8])
+    hlen = info & 0xFFFFFF
+    hdr = json.loads(buf[8:8 + hlen].decode("utf-8")) if (info >> 24) == 0 else {}
+    return hdr.get("code"), buf[8 + hlen:4 + total]
+
+
+def main():
+    addr, broker = sys.argv[1], sys.argv[2]
+    timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 60
+    deadline = time.time() + timeout
+    opaque = 1
+    while time.time() < deadline:
+        try:
+            code, body = call(addr, 106, {}, opaque)
+            if code == 0 and broker.encode() in body:
+                code, body = call(addr, 105, {"topic": "TBW102"}, opaque + 1)
+                if code == 0 and body:
+                    return 0
+        except (OSError, ValueError):
+            pass
+        opaque += 2
+        time.sleep(0.5)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
