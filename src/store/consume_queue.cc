@@ -1,5 +1,7 @@
 #include "store/consume_queue.h"
 
+#include <algorithm>
+
 #include "common/coding.h"
 #include "common/logging.h"
 
@@ -97,6 +99,26 @@ Status ConsumeQueue::Put(int64_t cq_offset, const CqEntry& entry) {
   }
   max_physic_end_ = entry.commit_log_offset + entry.size;
   return Status::OK();
+}
+
+void ConsumeQueue::CorrectMinOffset(int64_t commit_log_min) {
+  // Entries are in CommitLog order, so binary search for the first one still present.
+  int64_t lo = queue_.MinOffset() / kCqStoreUnitSize;
+  int64_t hi = MaxOffset();
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    CqEntry e;
+    if (GetEntry(mid, &e) && e.commit_log_offset < commit_log_min) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  min_logic_offset_ = lo * kCqStoreUnitSize;
+}
+
+int64_t ConsumeQueue::MinOffset() const {
+  return std::max(queue_.MinOffset(), min_logic_offset_) / kCqStoreUnitSize;
 }
 
 CqEntries ConsumeQueue::GetEntries(int64_t offset) const {

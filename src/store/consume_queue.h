@@ -53,6 +53,9 @@ class ConsumeQueue {
   Status Recover();
   // Drops entries whose record does not end at or before `commit_log_end`.
   Status TruncateBeyond(int64_t commit_log_end);
+  // Raises the minimum offset past leading entries that point below `commit_log_min` (their
+  // CommitLog files were deleted). Mirrors Java's correctMinOffset.
+  void CorrectMinOffset(int64_t commit_log_min);
 
   // Writes the entry for logical offset `cq_offset`. An offset already present is skipped
   // (OK, idempotent re-dispatch); one past a gap is Corruption and nothing is written.
@@ -62,7 +65,7 @@ class ConsumeQueue {
   CqEntries GetEntries(int64_t offset) const;
   bool GetEntry(int64_t offset, CqEntry* entry) const;
 
-  int64_t MinOffset() const { return queue_.MinOffset() / kCqStoreUnitSize; }
+  int64_t MinOffset() const;
   int64_t MaxOffset() const { return queue_.MaxOffset() / kCqStoreUnitSize; }
   // End (offset + size) of the newest CommitLog record indexed here, or 0.
   int64_t max_physic_end() const { return max_physic_end_; }
@@ -80,6 +83,7 @@ class ConsumeQueue {
   const int64_t file_size_;
   MappedFileQueue queue_;
   int64_t max_physic_end_ = 0;
+  int64_t min_logic_offset_ = 0;  // bytes; see CorrectMinOffset
 };
 
 }  // namespace rmq::store

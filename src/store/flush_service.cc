@@ -33,9 +33,12 @@ void FlushService::Stop() {
     stop_ = true;
   }
   cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-  FlushCommitLog(0, true);
-  FlushConsumeQueues();
+  if (thread_.joinable()) {
+    thread_.join();  // the thread did the final flush
+  } else {
+    FlushCommitLog(0, false);
+    FlushConsumeQueues();
+  }
 }
 
 void FlushService::RequestFlush(int64_t /*offset*/) {
@@ -66,7 +69,7 @@ void FlushService::Run() {
     {
       std::unique_lock<std::mutex> l(mu_);
       cv_.wait_until(l, std::min(next_cl, next_cq), [this] { return stop_ || flush_requested_; });
-      if (stop_) return;  // Stop() does the final flush
+      if (stop_) break;
       requested = flush_requested_;
       flush_requested_ = false;
     }
@@ -85,6 +88,9 @@ void FlushService::Run() {
       next_cq = now + cq_interval;
     }
   }
+  // Final flush, on this thread so the listener keeps its thread affinity.
+  FlushCommitLog(0, false);
+  FlushConsumeQueues();
 }
 
 void FlushService::FlushCommitLog(int least_pages, bool always_notify) {

@@ -131,6 +131,7 @@ Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const Stor
     }
   });
   if (!dispatch_status.ok()) return dispatch_status;
+  for (const auto& cq : queues->All()) cq->CorrectMinOffset(files->MinOffset());
   return Status::OK();
 }
 

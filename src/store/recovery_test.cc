@@ -231,6 +231,28 @@ TEST_CASE("recovery: clean restart without the consumequeue directory rebuilds i
   CheckQueueConsistent(store, "T", 3);
 }
 
+TEST_CASE("recovery: a deleted first CommitLog file raises the queue minimum (OFFSET_TOO_SMALL)") {
+  TempDir dir;
+  {
+    MessageStore store(SmallConfig(dir.path()));
+    REQUIRE(store.Open().ok());
+    for (int i = 0; i < 250; ++i) Put(store, "T", 0, Body(i));
+  }
+  fs::remove(dir.Sub("commitlog/00000000000000000000"));  // as retention would
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK(store.GetMinPhyOffset() == kFile);
+  int64_t min = store.GetMinOffsetInQueue("T", 0);
+  CHECK(min > 0);
+  CHECK(store.GetCommitLogOffsetInQueue("T", 0, min) >= kFile);
+  CHECK(store.GetCommitLogOffsetInQueue("T", 0, min - 1) < kFile);
+  GetMessageResult r = store.GetMessage("T", 0, 0, 32, nullptr);
+  CHECK(r.status == GetMessageStatus::kOffsetTooSmall);
+  CHECK(r.next_begin_offset == min);
+  CHECK(store.GetMessage("T", 0, min, 32, nullptr).status == GetMessageStatus::kFound);
+  CHECK(CountFound(store, "T", 0) == 0);  // CountFound starts at 0, which is too small now
+}
+
 TEST_CASE("recovery: a CommitLog of garbage opens empty") {
   TempDir dir;
   fs::create_directories(dir.Sub("commitlog"));
