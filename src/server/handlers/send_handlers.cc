@@ -80,7 +80,7 @@ int32_t PickQueue(const TopicConfig& tc, int32_t requested) {
 }
 
 // Maps a store result to the response (handlePutMessageResult). True when stored.
-bool FillPutResponse(const store::PutMessageResult& r, RemotingCommand* resp) {
+bool FillPutResponse(const store::PutMessageResult& r, int32_t max_message_size, RemotingCommand* resp) {
   switch (r.status) {
     case PutMessageStatus::kPutOk: resp->code = 0; return true;
     case PutMessageStatus::kFlushDiskTimeout: resp->code = static_cast<int32_t>(ResponseCode::kFlushDiskTimeout); return true;
@@ -93,7 +93,7 @@ bool FillPutResponse(const store::PutMessageResult& r, RemotingCommand* resp) {
     case PutMessageStatus::kPropertiesSizeExceeded:
       *resp = ErrorResponse(ResponseCode::kMessageIllegal,
                             "the message is illegal, maybe msg body or properties length not matched. msg body length "
-                            "limit 128k, msg properties length limit 32k.");
+                            "limit " + std::to_string(max_message_size) + "B, msg properties length limit 32KB.");
       return false;
     case PutMessageStatus::kServiceNotAvailable:
       *resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
@@ -173,7 +173,7 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
   m.tags_code = TagsCodeOf(properties);
 
   store::PutMessageResult r = b.store().PutMessage(m);
-  if (!FillPutResponse(r, resp)) return HandlerResult::kRespond;
+  if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
   FinishSend(ctx, r, m.queue_id, properties, h.topic, resp);
   return HandlerResult::kDeferred;  // FinishSend answered (now or after the flush)
 }
@@ -242,7 +242,7 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
     msgs[i].tags_code = TagsCodeOf(props[i]);
   }
   store::PutMessageResult r = b.store().PutMessages(msgs);
-  if (!FillPutResponse(r, resp)) return HandlerResult::kRespond;
+  if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
   FinishSend(ctx, r, queue_id, h.properties, h.topic, resp);
   return HandlerResult::kDeferred;
 }
