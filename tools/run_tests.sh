@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test suite `make test` covers and ends with one summary line
+# "tests: N passed, N failed". Exit status is non-zero when anything failed.
+#   tools/run_tests.sh [build-dir]
+# Environment: RMQ_SAN=1 (default in CI) also runs the unit tests under ASan+UBSan;
+#              RMQ_SKIP_COMPAT=1 skips the Java compatibility suite.
+set -u
+BUILD=${1:-build}
+cd "$(dirname "$0")/.."
+passed=0
+failed=0
+status=0
+
+count_doctest() {  # parses "[doctest] test cases: 12 | 11 passed | 1 failed | 0 skipped"
+  local log=$1 line
+  line=$(grep -E '^\[doctest\] test cases:' "$log" | tail -1)
+  local p f
+  p=$(echo "$line" | sed -E 's/.*\| *([0-9]+) passed.*/\1/')
+  f=$(echo "$line" | sed -E 's/.*\| *([0-9]+) failed.*/\1/')
+  [[ "$p" =~ ^[0-9]+$ ]] || p=0
+  [[ "$f" =~ ^[0-9]+$ ]] || f=1
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+echo "== unit tests ($BUILD/unit_tests)"
+"./$BUILD/unit_tests" 2>&1 | tee /tmp/rmqd-unit.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+count_doctest /tmp/rmqd-unit.log
+
+if [ "${RMQ_SAN:-${CI:-}}" = "1" ] || [ "${RMQ_SAN:-${CI:-}}" = "true" ]; then
+  echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  if make --no-print-directory SAN=1 -j"$(nproc)" build-san/unit_tests >/tmp/rmqd-san-build.log 2>&1; then
+    ./build-san/unit_tests 2>&1 | tee /tmp/rmqd-san.log
+    [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+    count_doctest /tmp/rmqd-san.log
+  else
+    tail -30 /tmp/rmqd-san-build.log
+    echo "sanitizer build failed"
+    failed=$((failed + 1))
+    status=1
+  fi
+fi
+
+if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
+  echo "== compatibility tests (official Java clients against $BUILD/rmqd)"
+  bash compat-tests/run.sh "$BUILD/rmqd" 2>&1 | tee /tmp/rmqd-compat.log
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  while read -r line; do
+    p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed, ([0-9]+) failed.*/\2/')
+    passed=$((passed + p))
+    failed=$((failed + f))
+  done < <(grep -E '^(compat|hostile): [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-compat.log)
+  grep -qE '^compat: [0-9]+ passed' /tmp/rmqd-compat.log || { echo "compat suite printed no summary"; failed=$((failed + 1)); status=1; }
+fi
+
+[ "$failed" -eq 0 ] || status=1
+echo "tests: $passed passed, $failed failed"
+exit $status
