@@ -41,7 +41,7 @@ TEST_CASE("both serializations round-trip") {
   for (auto t : {SerializeType::kJson, SerializeType::kRocketMQ}) {
     RemotingCommand c = RouteRequest(t);
     c.remark = "hello \x01 \"quoted\" 中文";
-    c.ext_fields.Set("properties", std::string("KEYS\x01k1\x02TAGS\x01t\x02", 17));
+    c.ext_fields.Set("properties", std::string("KEYS\x01k1\x02TAGS\x01t\x02"));
     c.SetBody("body-bytes");
     std::string frame = EncodeFrame(c);
     REQUIRE(DecodeFixed32(frame.data()) == frame.size() - 4);
