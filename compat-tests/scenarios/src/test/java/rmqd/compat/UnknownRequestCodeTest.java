@@ -29,7 +29,11 @@ class UnknownRequestCodeTest {
   void namesrvIgnoresOrRejectsUnknownCode() throws Exception {
     Compat.banner();
     String addr = Compat.namesrv();
-    NettyRemotingClient client = new NettyRemotingClient(new NettyClientConfig());
+    NettyClientConfig config = new NettyClientConfig();
+    // Otherwise the client itself may close the channel after the timeout (5.x default: true),
+    // and the follow-up request below would race with that close.
+    config.setClientCloseSocketIfTimeout(false);
+    NettyRemotingClient client = new NettyRemotingClient(config);
     client.start();
     try {
       RemotingCommand req = RemotingCommand.createRequestCommand(UNKNOWN_CODE, null);
