@@ -55,7 +55,13 @@ bool GetInt64(const rapidjson::Value& obj, const char* key, int64_t* out) {
   const auto& v = it->value;
   if (v.IsInt64()) { *out = v.GetInt64(); return true; }
   if (v.IsUint64()) { *out = static_cast<int64_t>(v.GetUint64()); return true; }
-  if (v.IsDouble()) { *out = static_cast<int64_t>(v.GetDouble()); return true; }
+  if (v.IsDouble()) {
+    // Casting a double outside int64's range is undefined behaviour.
+    double d = v.GetDouble();
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
   if (v.IsString()) {
     char* end = nullptr;
     long long x = strtoll(v.GetString(), &end, 10);
@@ -152,7 +158,7 @@ size_t SkipValue(std::string_view in, size_t i) {
     }
     ++i;
   }
-  return i;
+  return i < in.size() ? i : in.size();  // a trailing '\\' skip may overshoot the end
 }
 
 }  // namespace

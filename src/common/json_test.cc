@@ -1,0 +1,312 @@
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <memory>
+
+#include "common/json.h"
+
+using namespace rmq;
+
+namespace {
+
+// Parses NormalizeFastjson(text); fails the test when RapidJSON rejects the result.
+rapidjson::Document ParseNormalized(std::string_view text) {
+  std::string norm = json::NormalizeFastjson(text);
+  rapidjson::Document doc;
+  doc.Parse(norm.c_str(), norm.size());
+  INFO("normalized: ", norm);
+  REQUIRE_FALSE(doc.HasParseError());
+  return doc;
+}
+
+rapidjson::Document Parse(const char* text) {
+  rapidjson::Document doc;
+  doc.Parse(text);
+  REQUIRE_FALSE(doc.HasParseError());
+  return doc;
+}
+
+// Copies `s` into a heap buffer of exactly its size, so reading past the end is an ASan error.
+struct ExactBuffer {
+  explicit ExactBuffer(std::string_view s) : data(new char[s.size()]), size(s.size()) {
+    memcpy(data.get(), s.data(), s.size());
+  }
+  std::string_view view() const { return {data.get(), size}; }
+  std::unique_ptr<char[]> data;
+  size_t size;
+};
+
+}  // namespace
+
+// ---- NormalizeFastjson ----------------------------------------------------------------------
+
+TEST_CASE("fastjson: standard JSON passes through unchanged") {
+  const char* in = R"({"a":1,"b":[1,2,{"c":"d"}],"e":{"f":true}})";
+  CHECK(json::NormalizeFastjson(in) == in);
+}
+
+TEST_CASE("fastjson: unquoted numeric keys become strings") {
+  CHECK(json::NormalizeFastjson(R"({"offsetTable":{"t@g":{0:12,1:7}}})") ==
+        R"({"offsetTable":{"t@g":{"0":12,"1":7}}})");
+  auto doc = ParseNormalized(R"({"offsetTable":{"t@g":{0:12,1:7}}})");
+  const auto& q = doc["offsetTable"]["t@g"];
+  CHECK(q["0"].GetInt() == 12);
+  CHECK(q["1"].GetInt() == 7);
+}
+
+TEST_CASE("fastjson: negative and spaced numeric keys") {
+  auto doc = ParseNormalized("{ -1 : 5 , 2:6 }");
+  CHECK(doc["-1"].GetInt() == 5);
+  CHECK(doc["2"].GetInt() == 6);
+}
+
+TEST_CASE("fastjson: MessageQueue object keys become their compact text") {
+  const char* in = R"({"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:{"maxOffset":1}}})";
+  auto doc = ParseNormalized(in);
+  const auto& t = doc["offsetTable"];
+  REQUIRE(t.MemberCount() == 1);
+  CHECK(std::string(t.MemberBegin()->name.GetString()) == R"({"brokerName":"b","queueId":0,"topic":"T"})");
+  CHECK(t.MemberBegin()->value["maxOffset"].GetInt() == 1);
+}
+
+TEST_CASE("fastjson: object key with whitespace is compacted") {
+  auto doc = ParseNormalized("{ { \"queueId\" : 3 } : 1 }");
+  CHECK(std::string(doc.MemberBegin()->name.GetString()) == R"({"queueId":3})");
+}
+
+TEST_CASE("fastjson: several object keys, the second after a comma") {
+  auto doc = ParseNormalized(R"({{"queueId":0}:{"v":1},{"queueId":1}:{"v":2}})");
+  REQUIRE(doc.MemberCount() == 2);
+  CHECK(doc[R"({"queueId":1})"]["v"].GetInt() == 2);
+}
+
+TEST_CASE("fastjson: nested objects inside arrays keep numeric-key rewriting") {
+  auto doc = ParseNormalized(R"({"list":[{0:1},{1:{2:3}}],"x":{}})");
+  CHECK(doc["list"][0]["0"].GetInt() == 1);
+  CHECK(doc["list"][1]["1"]["2"].GetInt() == 3);
+  CHECK(doc["x"].IsObject());
+  CHECK(doc["x"].MemberCount() == 0);
+}
+
+TEST_CASE("fastjson: strings containing braces, colons and commas are left alone") {
+  const char* in = R"({"a":"{0:1}, {x}: ,","b":"[}"})";
+  CHECK(json::NormalizeFastjson(in) == in);
+  auto doc = ParseNormalized(in);
+  CHECK(std::string(doc["a"].GetString()) == "{0:1}, {x}: ,");
+}
+
+TEST_CASE("fastjson: escaped quotes inside strings") {
+  const char* in = R"({"a":"say \"hi\" {0:1}","b\"k":2})";
+  CHECK(json::NormalizeFastjson(in) == in);
+  auto doc = ParseNormalized(in);
+  CHECK(std::string(doc["a"].GetString()) == R"(say "hi" {0:1})");
+  CHECK(doc["b\"k"].GetInt() == 2);
+}
+
+TEST_CASE("fastjson: escaped quote inside an object key's strings") {
+  auto doc = ParseNormalized(R"({{"topic":"a\"}"}:1})");
+  CHECK(std::string(doc.MemberBegin()->name.GetString()) == R"({"topic":"a\"}"})");
+}
+
+TEST_CASE("fastjson: single-quoted strings become double-quoted") {
+  auto doc = ParseNormalized(R"({'a':'x"y'})");
+  CHECK(std::string(doc["a"].GetString()) == "x\"y");
+}
+
+TEST_CASE("fastjson: empty objects and arrays") {
+  CHECK(json::NormalizeFastjson("{}") == "{}");
+  CHECK(json::NormalizeFastjson("{ }") == "{ }");
+  CHECK(json::NormalizeFastjson("[]") == "[]");
+  CHECK(json::NormalizeFastjson(R"({"a":{},"b":[]})") == R"({"a":{},"b":[]})");
+  CHECK(json::NormalizeFastjson("") == "");
+}
+
+TEST_CASE("fastjson: truncated inputs do not crash") {
+  for (const char* in : {"{", "{0", "{0:", "{\"a", "{{", "{{\"a\":", "{'", "}", "]]]", "{,}", "[{0:1]"}) {
+    std::string out = json::NormalizeFastjson(in);
+    CHECK(out.size() < strlen(in) + 16);
+  }
+}
+
+TEST_CASE("fastjson: object key ending in a dangling backslash stays inside the input") {
+  // The key scan jumps two bytes over '\'; it must not carry that past the end of the input.
+  ExactBuffer in(R"({{"\)");
+  CHECK(json::NormalizeFastjson(in.view()) == "{\"{\\\"\\\\\"");
+}
+
+TEST_CASE("fastjson: string ending in a dangling backslash stays inside the input") {
+  ExactBuffer in(R"({"a":"\)");
+  std::string out = json::NormalizeFastjson(in.view());
+  CHECK(out.size() <= in.size + 2);
+}
+
+// ---- Writer ---------------------------------------------------------------------------------
+
+TEST_CASE("writer: commas between members and elements") {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject();
+  w.Key("a").Int(1);
+  w.Key("b").BeginArray().Int(1).String("x").Bool(false).EndArray();
+  w.Key("c").BeginObject().Key("d").Bool(true).EndObject();
+  w.Key("e").BeginObject().EndObject();
+  w.Key("f").BeginArray().EndArray();
+  w.Key("g").Raw("[1,2]");
+  w.EndObject();
+  CHECK(out == R"({"a":1,"b":[1,"x",false],"c":{"d":true},"e":{},"f":[],"g":[1,2]})");
+}
+
+TEST_CASE("writer: array of objects") {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginArray().BeginObject().Key("a").Int(1).EndObject().BeginObject().EndObject().EndArray();
+  CHECK(out == R"([{"a":1},{}])");
+}
+
+TEST_CASE("writer: RawKey writes fastjson numeric keys unquoted") {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject().RawKey("0").Int(12).RawKey("1").Int(-7).EndObject();
+  CHECK(out == "{0:12,1:-7}");
+  // ... which NormalizeFastjson turns back into parseable JSON.
+  auto doc = ParseNormalized(out);
+  CHECK(doc["1"].GetInt() == -7);
+}
+
+TEST_CASE("writer: strings escape quotes, backslashes and control characters") {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginObject().Key("k\"").String(std::string("a\"b\\c\x01\n\r\t\x1f", 10)).EndObject();
+  CHECK(out == R"({"k\"":"a\"b\\c\u0001\n\r\t\u001f"})");
+  rapidjson::Document doc;
+  doc.Parse(out.c_str());
+  REQUIRE_FALSE(doc.HasParseError());
+  CHECK(std::string(doc["k\""].GetString(), doc["k\""].GetStringLength()) == std::string("a\"b\\c\x01\n\r\t\x1f", 10));
+}
+
+TEST_CASE("writer: NUL and UTF-8 bytes") {
+  std::string out;
+  json::AppendString(&out, std::string("\0中", 4));
+  CHECK(out == "\"\\u0000中\"");
+}
+
+TEST_CASE("writer: int64 extremes and doubles") {
+  std::string out;
+  json::Writer w(&out);
+  w.BeginArray().Int(INT64_MIN).Int(INT64_MAX).Double(1).Double(0.5).EndArray();
+  CHECK(out == "[-9223372036854775808,9223372036854775807,1.0,0.5]");
+}
+
+// ---- checked getters ------------------------------------------------------------------------
+
+TEST_CASE("getters: values of the right type") {
+  auto doc = Parse(R"({"s":"x","i":-5,"big":9007199254740993,"b":true,"o":{},"a":[1]})");
+  std::string s;
+  int64_t i64 = 0;
+  int32_t i32 = 0;
+  bool b = false;
+  CHECK(json::GetString(doc, "s", &s));
+  CHECK(s == "x");
+  CHECK(json::GetInt64(doc, "i", &i64));
+  CHECK(i64 == -5);
+  CHECK(json::GetInt64(doc, "big", &i64));
+  CHECK(i64 == 9007199254740993LL);
+  CHECK(json::GetInt32(doc, "i", &i32));
+  CHECK(i32 == -5);
+  CHECK(json::GetBool(doc, "b", &b));
+  CHECK(b);
+  CHECK(json::GetObject(doc, "o") != nullptr);
+  CHECK(json::GetArray(doc, "a") != nullptr);
+}
+
+TEST_CASE("getters: missing members return false and leave the output alone") {
+  auto doc = Parse(R"({"x":1})");
+  std::string s = "keep";
+  int64_t i = 42;
+  bool b = true;
+  CHECK_FALSE(json::GetString(doc, "nope", &s));
+  CHECK_FALSE(json::GetInt64(doc, "nope", &i));
+  CHECK_FALSE(json::GetBool(doc, "nope", &b));
+  CHECK(json::GetObject(doc, "nope") == nullptr);
+  CHECK(json::GetArray(doc, "nope") == nullptr);
+  CHECK(s == "keep");
+  CHECK(i == 42);
+  CHECK(b);
+}
+
+TEST_CASE("getters: wrong types return false instead of asserting") {
+  auto doc = Parse(R"({"o":{},"a":[],"n":null,"s":"abc","i":1,"b":false})");
+  std::string s;
+  int64_t i = 0;
+  bool b = false;
+  CHECK_FALSE(json::GetString(doc, "o", &s));
+  CHECK_FALSE(json::GetString(doc, "a", &s));
+  CHECK_FALSE(json::GetString(doc, "n", &s));
+  CHECK_FALSE(json::GetInt64(doc, "o", &i));
+  CHECK_FALSE(json::GetInt64(doc, "a", &i));
+  CHECK_FALSE(json::GetInt64(doc, "n", &i));
+  CHECK_FALSE(json::GetInt64(doc, "s", &i));
+  CHECK_FALSE(json::GetInt64(doc, "b", &i));
+  CHECK_FALSE(json::GetBool(doc, "i", &b));
+  CHECK_FALSE(json::GetBool(doc, "o", &b));
+  CHECK(json::GetObject(doc, "a") == nullptr);
+  CHECK(json::GetArray(doc, "o") == nullptr);
+  CHECK(json::GetObject(doc, "s") == nullptr);
+}
+
+TEST_CASE("getters: a non-object receiver returns false") {
+  auto doc = Parse("[1,2]");
+  std::string s;
+  int64_t i = 0;
+  bool b = false;
+  CHECK_FALSE(json::GetString(doc, "x", &s));
+  CHECK_FALSE(json::GetInt64(doc, "x", &i));
+  CHECK_FALSE(json::GetBool(doc, "x", &b));
+  CHECK(json::GetObject(doc, "x") == nullptr);
+  CHECK(json::GetArray(doc, "x") == nullptr);
+}
+
+TEST_CASE("getters: numbers given as strings, and scalars as strings") {
+  auto doc = Parse(R"({"n":"123","neg":"-4","bad":"12x","empty":"","num":7,"bool":true,"str":"true"})");
+  int64_t i = 0;
+  CHECK(json::GetInt64(doc, "n", &i));
+  CHECK(i == 123);
+  CHECK(json::GetInt64(doc, "neg", &i));
+  CHECK(i == -4);
+  CHECK_FALSE(json::GetInt64(doc, "bad", &i));
+  CHECK_FALSE(json::GetInt64(doc, "empty", &i));
+  std::string s;
+  CHECK(json::GetString(doc, "num", &s));
+  CHECK(s == "7");
+  CHECK(json::GetString(doc, "bool", &s));
+  CHECK(s == "true");
+  bool b = false;
+  CHECK(json::GetBool(doc, "str", &b));
+  CHECK(b);
+}
+
+TEST_CASE("getters: a double out of int64 range is rejected, not cast") {
+  auto doc = Parse(R"({"huge":1e300,"neg":-1e300,"ok":12.0})");
+  int64_t i = 0;
+  CHECK_FALSE(json::GetInt64(doc, "huge", &i));
+  CHECK_FALSE(json::GetInt64(doc, "neg", &i));
+  CHECK(json::GetInt64(doc, "ok", &i));
+  CHECK(i == 12);
+}
+
+TEST_CASE("ScalarToString: Java's toString for each scalar") {
+  auto doc = Parse(R"({"i":-3,"u":18446744073709551615,"t":true,"f":false,"s":"x","o":{},"n":null})");
+  std::string s;
+  CHECK(json::ScalarToString(doc["i"], &s));
+  CHECK(s == "-3");
+  CHECK(json::ScalarToString(doc["u"], &s));
+  CHECK(s == "18446744073709551615");
+  CHECK(json::ScalarToString(doc["t"], &s));
+  CHECK(s == "true");
+  CHECK(json::ScalarToString(doc["f"], &s));
+  CHECK(s == "false");
+  CHECK(json::ScalarToString(doc["s"], &s));
+  CHECK(s == "x");
+  CHECK_FALSE(json::ScalarToString(doc["o"], &s));
+  CHECK_FALSE(json::ScalarToString(doc["n"], &s));
+}
