@@ -43,3 +43,70 @@ Status ReadConfigFile(const std::string& path, std::string* out) {
 }
 
 }  // namespace rmq::server
+
+// The background writer behind PersistAsync: one thread, one map of pending writes.
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/logging.h"
+
+namespace rmq::server {
+
+namespace {
+
+class PersistQueue {
+ public:
+  static PersistQueue& Get() {
+    static PersistQueue* q = new PersistQueue;  // lives for the process; its thread is detached
+    return *q;
+  }
+
+  void Submit(const std::string& path, std::string data) {
+    std::lock_guard<std::mutex> lock(mu_);
+    pending_[path] = std::move(data);
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { Run(); }).detach();
+    }
+    cv_.notify_all();
+  }
+
+  void Flush() {
+    std::unique_lock<std::mutex> lock(mu_);
+    idle_cv_.wait(lock, [this] { return pending_.empty() && !writing_; });
+  }
+
+ private:
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return !pending_.empty(); });
+      auto it = pending_.begin();
+      std::string path = it->first, data = std::move(it->second);
+      pending_.erase(it);
+      writing_ = true;
+      lock.unlock();
+      Status s = WriteFileAtomically(path, data);
+      if (!s.ok()) RMQ_LOG_ERROR("persisting %s: %s", path.c_str(), s.ToString().c_str());
+      lock.lock();
+      writing_ = false;
+      if (pending_.empty()) idle_cv_.notify_all();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_, idle_cv_;
+  std::map<std::string, std::string> pending_;
+  bool started_ = false;
+  bool writing_ = false;
+};
+
+}  // namespace
+
+void PersistAsync(const std::string& path, std::string data) { PersistQueue::Get().Submit(path, std::move(data)); }
+
+void FlushPersistQueue() { PersistQueue::Get().Flush(); }
+
+}  // namespace rmq::server

@@ -14,3 +14,14 @@ Status WriteFileAtomically(const std::string& path, const std::string& data);
 Status ReadConfigFile(const std::string& path, std::string* out);
 
 }  // namespace rmq::server
+
+namespace rmq::server {
+
+// Queues `data` to be written to `path` (WriteFileAtomically) on a background thread, so the
+// event loop never waits for fsync. A newer write to the same path replaces a queued one.
+// Errors are logged. Thread-safe.
+void PersistAsync(const std::string& path, std::string data);
+// Blocks until every queued write has reached disk (shutdown, tests).
+void FlushPersistQueue();
+
+}  // namespace rmq::server

@@ -13,6 +13,7 @@
 #include "server/broker/broker_controller.h"
 #include "server/config.h"
 #include "server/dispatcher.h"
+#include "server/file_util.h"
 #include "server/namesrv/namesrv_controller.h"
 #include "server/remoting_server.h"
 
@@ -163,6 +164,7 @@ int main(int argc, char** argv) {
     if (broker) broker->Shutdown();
     server.Stop();
   });
+  FlushPersistQueue();
   RMQ_LOG_INFO("stopped");
   return 0;
 }

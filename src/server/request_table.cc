@@ -41,6 +41,7 @@ constexpr RequestSpec kRequests[] = {
     ROW(kPullMessage, kB, HandlePullMessage),
     ROW(kLitePullMessage, kB, HandlePullMessage),
     ROW(kViewMessageById, kB, HandleViewMessageById),
+    ROW(kConsumerSendMsgBack, kB, HandleConsumerSendMsgBack),
     // Broker: clients and offsets
     ROW(kHeartBeat, kB, HandleHeartBeat),
     ROW(kUnregisterClient, kB, HandleUnregisterClient),
@@ -66,6 +67,7 @@ constexpr RequestSpec kRequests[] = {
     ROW(kGetConsumerConnectionList, kB, HandleGetConsumerConnectionList),
     ROW(kGetProducerConnectionList, kB, HandleGetProducerConnectionList),
     ROW(kGetAllConsumerOffset, kB, HandleGetAllConsumerOffset),
+    ROW(kGetAllDelayOffset, kB, HandleGetAllDelayOffset),
     ROW(kGetAllSubscriptionGroupConfig, kB, HandleGetAllSubscriptionGroupConfig),
     ROW(kUpdateAndCreateSubscriptionGroup, kB, HandleUpdateAndCreateSubscriptionGroup),
     ROW(kDeleteSubscriptionGroup, kB, HandleDeleteSubscriptionGroup),

@@ -88,7 +88,7 @@ int64_t TagsCodeFromProperties(std::string_view props) {
 }
 
 Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const StoreCheckpoint& checkpoint,
-                    bool crashed, RecoveryResult* result) {
+                    bool crashed, RecoveryResult* result, const DelayLevelTable* delays) {
   *result = RecoveryResult();
   MappedFileQueue* files = commit_log->file_queue();
   int64_t start = RecoveryStartOffset(*files, crashed, checkpoint);
@@ -119,7 +119,9 @@ Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const Stor
     if (!dispatch_status.ok() || !DispatchesToConsumeQueue(r.sys_flag) || !IsStorableTopic(r.topic)) return;
     auto cq = queues->FindOrCreate(r.topic, r.queue_id);
     int64_t before = cq->MaxOffset();
-    Status ps = cq->Put(r.queue_offset, CqEntry{offset, r.total_size, TagsCodeFromProperties(r.properties)});
+    int64_t tags_code = TagsCodeFromProperties(r.properties);
+    if (delays != nullptr) tags_code = ScheduleTagsCode(r.topic, r.properties, r.store_timestamp, *delays, tags_code);
+    Status ps = cq->Put(r.queue_offset, CqEntry{offset, r.total_size, tags_code});
     if (ps.IsCorruption()) {
       RMQ_LOG_WARN("re-dispatch: %s for %.*s/%d queue offset %lld at %lld", ps.message().c_str(),
                    static_cast<int>(r.topic.size()), r.topic.data(), r.queue_id,

@@ -12,6 +12,7 @@
 #include "store/commit_log.h"
 #include "store/commit_log_record.h"
 #include "store/consume_queue_store.h"
+#include "store/delay_level.h"
 #include "store/store_checkpoint.h"
 
 namespace rmq::store {
@@ -49,7 +50,8 @@ struct RecoveryResult {
 // past the valid end, then rebuilds ConsumeQueue entries for records after the newest one any
 // ConsumeQueue already indexes (after a crash: from the verification start). Queues must
 // already be loaded (ConsumeQueueStore::Load recovers each queue's own tail).
+// `delays` (optional) gives SCHEDULE_TOPIC_XXXX entries their delivery-time tagsCode.
 Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const StoreCheckpoint& checkpoint,
-                    bool crashed, RecoveryResult* result);
+                    bool crashed, RecoveryResult* result, const DelayLevelTable* delays = nullptr);
 
 }  // namespace rmq::store

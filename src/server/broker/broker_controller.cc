@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "protocol/request_code.h"
 #include "protocol/response_code.h"
+#include "server/file_util.h"
 
 namespace rmq::server {
 
@@ -29,6 +30,7 @@ store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   s.flush_interval_consume_queue = c.flush_interval_consume_queue;
   s.sync_flush_timeout = static_cast<int32_t>(c.sync_flush_timeout);
   s.max_message_size = c.max_message_size;
+  s.message_delay_level = c.message_delay_level;
   return s;
 }
 }  // namespace
@@ -78,6 +80,12 @@ Status BrokerController::Start() {
   if (s = topics_.Load(); !s.ok()) return s;
   if (s = offsets_.Load(); !s.ok()) return s;
   if (s = groups_.Load(); !s.ok()) return s;
+  store::DelayLevelTable delay_levels;
+  if (s = store::DelayLevelTable::Parse(config_.message_delay_level, &delay_levels); !s.ok()) return s;
+  schedule_ = std::make_unique<ScheduleMessageService>(
+      *store_, config_.StorePathRootDir() + "/config/delayOffset.json", std::move(delay_levels),
+      [this](const std::string& topic, int32_t queue_id) { OnMessagesStored(topic, queue_id); });
+  if (s = schedule_->Load(); !s.ok()) return s;
   topics_.SetOnChange([this] { ScheduleRegister(); });
   clients_.SetConsumerChangeListener(
       [this](const std::string& group, const ConsumerGroupInfo& info) { NotifyConsumerIdsChanged(group, info); });
@@ -92,6 +100,11 @@ Status BrokerController::Start() {
     CheckFlushTimeouts();
   });
   server_.AddTimer(5000, 5000, [this] { offsets_.PersistIfDirty(); });
+  // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
+  server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
+    if (started_) schedule_->Tick(NowMillis());
+  });
+  server_.AddTimer(kFlushDelayOffsetIntervalMs, kFlushDelayOffsetIntervalMs, [this] { schedule_->PersistIfDirty(); });
   server_.AddTimer(10000, 10000, [this] {
     for (ConnectionId id : clients_.ScanExpired(server_.NowMs(), kClientChannelExpireMs)) server_.CloseById(id);
   });
@@ -135,6 +148,7 @@ void BrokerController::Shutdown() {
     server_.InvokeOneway(n.conn, std::move(req));
   }
   offsets_.PersistIfDirty();
+  if (schedule_) schedule_->PersistIfDirty();
   if (store_) store_->Shutdown();
   // Replies still waiting on a flush: the flush on shutdown covered them.
   for (auto& [off, w] : flush_waiters_) server_.Reply(w.to, std::move(w.resp));

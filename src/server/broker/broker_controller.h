@@ -13,6 +13,7 @@
 #include "server/broker/client_manager.h"
 #include "server/broker/consumer_offset_manager.h"
 #include "server/broker/pull_request_hold_service.h"
+#include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/config.h"
@@ -38,6 +39,7 @@ class BrokerController {
   ConsumerOffsetManager& offsets() { return offsets_; }
   SubscriptionGroupManager& groups() { return groups_; }
   ClientManager& clients() { return clients_; }
+  ScheduleMessageService& schedule() { return *schedule_; }
   const store::HostAddress& store_host() const { return store_host_; }
   const std::string& broker_addr() const { return broker_addr_; }
   int64_t boot_timestamp() const { return boot_timestamp_; }
@@ -74,6 +76,7 @@ class BrokerController {
   SubscriptionGroupManager groups_;
   ClientManager clients_;
   PullRequestHoldService holds_;
+  std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
   store::HostAddress store_host_;
   std::string broker_addr_;
   int64_t boot_timestamp_ = 0;

@@ -14,6 +14,7 @@ std::string Key(const std::string& topic, const std::string& group) { return top
 }  // namespace
 
 Status ConsumerOffsetManager::Load() {
+  FlushPersistQueue();  // see our own queued writes
   std::string text;
   if (!ReadConfigFile(path_, &text).ok() || text.empty()) return Status::OK();
   rapidjson::Document doc;
@@ -50,8 +51,7 @@ std::string ConsumerOffsetManager::Encode() const {
 void ConsumerOffsetManager::PersistIfDirty() {
   if (!dirty_) return;
   dirty_ = false;
-  Status s = WriteFileAtomically(path_, Encode());
-  if (!s.ok()) RMQ_LOG_ERROR("persisting consumer offsets: %s", s.ToString().c_str());
+  PersistAsync(path_, Encode());
 }
 
 void ConsumerOffsetManager::CommitOffset(const std::string& group, const std::string& topic, int32_t queue_id,

@@ -35,6 +35,7 @@ bool ParseSubscriptionGroup(const rapidjson::Value& v, SubscriptionGroupConfig* 
 }
 
 Status SubscriptionGroupManager::Load() {
+  FlushPersistQueue();  // see our own queued writes
   // Java's built-in groups.
   for (const char* name : {"TOOLS_CONSUMER", "FILTERSRV_CONSUMER", "SELF_TEST_C_GROUP", "CID_ONS-HTTP-PROXY",
                            "CID_ONSAPI_PULL", "CID_ONSAPI_PERMISSION", "CID_ONSAPI_OWNER", "CID_RMQ_SYS_TRANS"}) {
@@ -77,8 +78,7 @@ std::string SubscriptionGroupManager::Encode() const {
 
 void SubscriptionGroupManager::Persist() {
   data_version_.Next(NowMillis());
-  Status s = WriteFileAtomically(path_, Encode());
-  if (!s.ok()) RMQ_LOG_ERROR("persisting subscription groups: %s", s.ToString().c_str());
+  PersistAsync(path_, Encode());
 }
 
 const SubscriptionGroupConfig* SubscriptionGroupManager::Find(const std::string& group) const {

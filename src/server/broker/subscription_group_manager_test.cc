@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "server/file_util.h"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -36,6 +38,7 @@ void WriteFile(const std::string& path, const std::string& data) { std::ofstream
 
 rapidjson::Document ParseFile(const std::string& path) {
   std::string text;
+  FlushPersistQueue();
   REQUIRE(ReadFileToString(path, &text).ok());
   rapidjson::Document doc;
   doc.Parse(text.c_str());

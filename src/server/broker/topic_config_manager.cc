@@ -69,6 +69,7 @@ void TopicConfigManager::AddSystemTopics() {
 }
 
 Status TopicConfigManager::Load() {
+  FlushPersistQueue();  // see our own queued writes
   std::string text;
   if (ReadConfigFile(path_, &text).ok() && !text.empty()) {
     rapidjson::Document doc;
@@ -95,8 +96,7 @@ const TopicConfig* TopicConfigManager::Find(const std::string& topic) const {
 }
 
 void TopicConfigManager::Persist() {
-  Status s = WriteFileAtomically(path_, WrapperJson());
-  if (!s.ok()) RMQ_LOG_ERROR("persisting topics: %s", s.ToString().c_str());
+  PersistAsync(path_, WrapperJson());
 }
 
 void TopicConfigManager::Update(const TopicConfig& tc) {

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "server/file_util.h"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -35,6 +37,7 @@ void WriteFile(const std::string& path, const std::string& data) { std::ofstream
 
 rapidjson::Document ParseFile(const std::string& path) {
   std::string text;
+  FlushPersistQueue();
   REQUIRE(ReadFileToString(path, &text).ok());
   rapidjson::Document doc;
   doc.Parse(text.c_str());
@@ -117,6 +120,7 @@ TEST_CASE("topics: Load creates Java's system topics") {
   CHECK(m.Find("broker-a") != nullptr);
   CHECK(m.Find("DefaultCluster_REPLY_TOPIC") != nullptr);
   CHECK(m.Find("RMQ_SYS_TRACE_TOPIC") == nullptr);  // traceTopicEnable=false
+  FlushPersistQueue();
   CHECK(std::filesystem::exists(dir.Path("topics.json")));
 }
 

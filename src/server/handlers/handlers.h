@@ -31,6 +31,10 @@ RMQ_HANDLER(HandleSendMessage);
 RMQ_HANDLER(HandleSendBatchMessage);
 RMQ_HANDLER(HandlePullMessage);
 
+// Broker: send_back_handlers.cc
+RMQ_HANDLER(HandleConsumerSendMsgBack);
+RMQ_HANDLER(HandleGetAllDelayOffset);
+
 // Broker: consumer_manage_handlers.cc
 RMQ_HANDLER(HandleHeartBeat);
 RMQ_HANDLER(HandleUnregisterClient);

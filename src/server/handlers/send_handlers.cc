@@ -1,4 +1,5 @@
 // SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (mirrors Java's SendMessageProcessor).
+#include <optional>
 #include <random>
 
 #include "common/coding.h"
@@ -7,6 +8,7 @@
 #include "protocol/message.h"
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/retry_policy.h"
 #include "server/handlers/handlers.h"
 
 namespace rmq::server {
@@ -70,6 +72,33 @@ const TopicConfig* CheckMessage(RequestContext& ctx, SendMessageRequestHeader& h
     return nullptr;
   }
   return tc;
+}
+
+// Java's handleRetryAndDLQ: a plain send to %RETRY%<group> whose reconsumeTimes reached the
+// max is stored to %DLQ%<group> instead. False with `resp` filled on error. Like Java 4.9 the
+// message keeps the producer's properties (its DELAY too: Java sets DELAY=0 before it copies
+// the request's properties over the message's).
+bool HandleRetryAndDlq(RequestContext& ctx, const RemotingCommand& req, const SendMessageRequestHeader& h,
+                       std::string* topic, int32_t* queue_id, RemotingCommand* resp) {
+  if (h.topic.rfind(kRetryGroupTopicPrefix, 0) != 0) return true;
+  BrokerController& b = *ctx.broker;
+  std::string group = h.topic.substr(std::string_view(kRetryGroupTopicPrefix).size());
+  const SubscriptionGroupConfig* g = b.groups().FindOrCreate(group);
+  if (g == nullptr) {
+    *resp = ErrorResponse(ResponseCode::kSubscriptionGroupNotExist, "subscription group not exist, " + group + " " + kFaq);
+    return false;
+  }
+  std::optional<int32_t> header_max;
+  if (h.max_reconsume_times >= 0) header_max = h.max_reconsume_times;
+  int32_t max = EffectiveMaxReconsumeTimes(g->retry_max_times, req.version, header_max);
+  if (!RetrySendGoesToDlq(h.reconsume_times, max)) return true;
+  *topic = DlqTopicOf(group);
+  *queue_id = 0;
+  if (b.topics().CreateTopicIfAbsent(*topic, kDlqNumsPerGroup, kPermRead | kPermWrite) == nullptr) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "topic[" + *topic + "] not exist");
+    return false;
+  }
+  return true;
 }
 
 int32_t PickQueue(const TopicConfig& tc, int32_t requested) {
@@ -156,9 +185,12 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
   if (!PropertiesView(properties).Get(protocol::kPropertyCluster, &existing)) {
     protocol::AppendProperty(&properties, protocol::kPropertyCluster, b.config().broker_cluster_name);
   }
+  std::string topic = h.topic;
+  int32_t queue_id = PickQueue(*tc, h.queue_id);
+  if (!HandleRetryAndDlq(ctx, req, h, &topic, &queue_id, resp)) return HandlerResult::kRespond;
   store::MessageToStore m;
-  m.topic = h.topic;
-  m.queue_id = PickQueue(*tc, h.queue_id);
+  m.topic = topic;
+  m.queue_id = queue_id;
   m.flag = h.flag;
   m.sys_flag = h.sys_flag;
   if (tc->topic_filter_type == "MULTI_TAG") m.sys_flag |= protocol::kSysFlagMultiTags;
@@ -174,7 +206,7 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
 
   store::PutMessageResult r = b.store().PutMessage(m);
   if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
-  FinishSend(ctx, r, m.queue_id, properties, h.topic, resp);
+  FinishSend(ctx, r, m.queue_id, properties, topic, resp);
   return HandlerResult::kDeferred;  // FinishSend answered (now or after the flush)
 }
 

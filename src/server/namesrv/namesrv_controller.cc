@@ -40,8 +40,7 @@ void KvConfigManager::Persist() const {
     w.EndObject();
   }
   w.EndObject().EndObject();
-  Status s = WriteFileAtomically(path_, out);
-  if (!s.ok()) RMQ_LOG_ERROR("persisting %s: %s", path_.c_str(), s.ToString().c_str());
+  PersistAsync(path_, std::move(out));
 }
 
 void KvConfigManager::Put(const std::string& ns, const std::string& key, const std::string& value) {

@@ -1,0 +1,148 @@
+// CONSUMER_SEND_MSG_BACK (36) and GET_ALL_DELAY_OFFSET (45): the retry/DLQ path of Java 4.9's
+// SendMessageProcessor.asyncConsumerSendMsgBack and AdminBrokerProcessor.getAllDelayOffset.
+#include <optional>
+#include <random>
+
+#include "common/logging.h"
+#include "protocol/ext_fields.h"
+#include "protocol/message.h"
+#include "server/broker/broker_controller.h"
+#include "server/broker/retry_policy.h"
+#include "server/handlers/handlers.h"
+#include "store/commit_log_record.h"
+#include "store/delay_level.h"
+#include "store/recovery.h"
+
+namespace rmq::server {
+
+using protocol::PropertiesView;
+using protocol::RemotingCommand;
+using protocol::ResponseCode;
+
+namespace {
+
+constexpr const char* kFaqSuffix = " \nSee http://rocketmq.apache.org/docs/faq/ for further details.";
+
+int32_t RandomQueue(int32_t n) {
+  static std::minstd_rand rng(std::random_device{}());
+  return n > 0 ? static_cast<int32_t>(rng() % static_cast<uint32_t>(n)) : 0;
+}
+
+struct SendBackHeader {
+  int64_t offset = 0;
+  std::string group;
+  int32_t delay_level = 0;
+  std::string origin_msg_id;
+  std::string origin_topic;
+  bool unit_mode = false;
+  std::optional<int32_t> max_reconsume_times;
+};
+
+}  // namespace
+
+HandlerResult HandleConsumerSendMsgBack(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  SendBackHeader h;
+  int32_t max_times = 0;
+  protocol::HeaderReader r(req.ext_fields);
+  r.Required("offset", &h.offset);
+  r.Required("group", &h.group);
+  r.Required("delayLevel", &h.delay_level);
+  r.Optional("originMsgId", &h.origin_msg_id);
+  r.Optional("originTopic", &h.origin_topic);
+  r.Optional("unitMode", &h.unit_mode);
+  r.Optional("maxReconsumeTimes", &max_times);
+  RMQ_READ_HEADER(r, resp);
+  if (req.ext_fields.Find("maxReconsumeTimes") != nullptr) h.max_reconsume_times = max_times;
+
+  BrokerController& b = *ctx.broker;
+  const SubscriptionGroupConfig* g = b.groups().FindOrCreate(h.group);
+  if (g == nullptr) {
+    *resp = ErrorResponse(ResponseCode::kSubscriptionGroupNotExist, "subscription group not exist, " + h.group + kFaqSuffix);
+    return HandlerResult::kRespond;
+  }
+  if (!IsWriteable(b.config().broker_permission)) {
+    *resp = ErrorResponse(ResponseCode::kNoPermission, "the broker[" + b.config().broker_ip1 + "] sending message is forbidden");
+    return HandlerResult::kRespond;
+  }
+  // Java answers SUCCESS and drops the message when the group has no retry queues.
+  if (g->retry_queue_nums <= 0) return HandlerResult::kRespond;
+  const int32_t retry_queue_nums = g->retry_queue_nums;
+  const int32_t group_max_times = g->retry_max_times;
+
+  std::string topic = RetryTopicOf(h.group);
+  int32_t queue_id = RandomQueue(retry_queue_nums);
+  const TopicConfig* tc = b.topics().CreateTopicIfAbsent(topic, retry_queue_nums, kPermRead | kPermWrite);
+  if (tc == nullptr) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "topic[" + topic + "] not exist");
+    return HandlerResult::kRespond;
+  }
+  if (!IsWriteable(tc->perm)) {
+    *resp = ErrorResponse(ResponseCode::kNoPermission, "the topic[" + topic + "] sending message is forbidden");
+    return HandlerResult::kRespond;
+  }
+
+  Result<store::SelectedMessage> sel = b.store().LookMessageByOffset(h.offset);
+  store::RecordView rec;
+  if (!sel.ok() || !store::DecodeRecord(sel->data, &rec, false).ok()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "look message by offset failed, " + std::to_string(h.offset));
+    return HandlerResult::kRespond;
+  }
+
+  std::string props(rec.properties);
+  std::string_view existing;
+  if (!PropertiesView(props).Get(protocol::kPropertyRetryTopic, &existing)) {
+    props = store::SetPropertyValue(props, protocol::kPropertyRetryTopic, rec.topic);
+  }
+  props = store::SetPropertyValue(props, protocol::kPropertyWaitStoreMsgOk, "false");
+
+  const int32_t max = EffectiveMaxReconsumeTimes(group_max_times, req.version, h.max_reconsume_times);
+  SendBackDecision d = DecideSendBack(rec.reconsume_times, max, h.delay_level);
+  if (d.to_dlq) {
+    topic = DlqTopicOf(h.group);
+    queue_id = RandomQueue(kDlqNumsPerGroup);
+    // Java 4.9 creates the DLQ readable and writable (3.x made it write-only).
+    if (b.topics().CreateTopicIfAbsent(topic, kDlqNumsPerGroup, kPermRead | kPermWrite) == nullptr) {
+      *resp = ErrorResponse(ResponseCode::kSystemError, "topic[" + topic + "] not exist");
+      return HandlerResult::kRespond;
+    }
+  }
+  props = store::SetPropertyValue(props, protocol::kPropertyDelayTimeLevel, std::to_string(d.delay_level));
+
+  // ORIGIN_MESSAGE_ID: kept from an earlier retry, else the original's offset message id
+  // (Java uses the msgId of the MessageExt it decoded from the store, which is that id).
+  std::string_view origin;
+  if (!PropertiesView(props).Get(protocol::kPropertyOriginMessageId, &origin) || origin.empty()) {
+    std::string id = protocol::CreateOffsetMessageId(rec.store_host.ip, rec.store_host.v6 ? 16 : 4,
+                                                     rec.store_host.port, rec.physical_offset);
+    props = store::SetPropertyValue(props, protocol::kPropertyOriginMessageId, id);
+  }
+
+  store::MessageToStore m;
+  m.topic = topic;
+  m.queue_id = queue_id;
+  m.flag = rec.flag;
+  m.sys_flag = rec.sys_flag;
+  m.born_timestamp = rec.born_timestamp;
+  m.born_host = rec.born_host;
+  m.store_host = rec.store_host;
+  m.reconsume_times = rec.reconsume_times + 1;
+  m.body = rec.body;
+  m.properties = props;
+  m.tags_code = store::TagsCodeFromProperties(props);
+  store::PutMessageResult put = b.store().PutMessage(m);
+  // Only PUT_OK is success here (Java's switch has no other case).
+  if (put.status != store::PutMessageStatus::kPutOk) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, store::PutMessageStatusName(put.status));
+    return HandlerResult::kRespond;
+  }
+  b.put_message_total += 1;
+  if (d.to_dlq) b.OnMessagesStored(topic, queue_id);  // a retry is parked; the schedule service wakes later
+  return HandlerResult::kRespond;
+}
+
+HandlerResult HandleGetAllDelayOffset(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
+  resp->SetBody(ctx.broker->schedule().Encode());
+  return HandlerResult::kRespond;
+}
+
+}  // namespace rmq::server

@@ -1,0 +1,129 @@
+#include "store/delay_level.h"
+
+#include <charconv>
+#include <limits>
+
+namespace rmq::store {
+
+namespace {
+
+constexpr int32_t kTransactionTypeMask = 0xC;
+constexpr int32_t kTransactionPreparedType = 0x4;
+constexpr int32_t kTransactionRollbackType = 0xC;
+
+// Calls visit(name, value) for each well-formed pair; stops when visit returns false.
+template <typename Visit>
+void ForEachProperty(std::string_view props, Visit&& visit) {
+  size_t pos = 0;
+  while (pos < props.size()) {
+    size_t end = props.find('\x02', pos);
+    if (end == std::string_view::npos) end = props.size();
+    std::string_view item = props.substr(pos, end - pos);
+    size_t sep = item.find('\x01');
+    if (sep != std::string_view::npos && !visit(item.substr(0, sep), item.substr(sep + 1), item)) return;
+    pos = end + 1;
+  }
+}
+
+void AppendPair(std::string* out, std::string_view name, std::string_view value) {
+  out->append(name);
+  out->push_back('\x01');
+  out->append(value);
+  out->push_back('\x02');
+}
+
+}  // namespace
+
+Status DelayLevelTable::Parse(std::string_view spec, DelayLevelTable* out) {
+  DelayLevelTable t;
+  size_t pos = 0;
+  while (pos < spec.size()) {
+    size_t end = spec.find(' ', pos);
+    if (end == std::string_view::npos) end = spec.size();
+    std::string_view item = spec.substr(pos, end - pos);
+    pos = end + 1;
+    if (item.empty()) continue;
+    int64_t unit = 0;
+    switch (item.back()) {
+      case 's': unit = 1000; break;
+      case 'm': unit = 60 * 1000; break;
+      case 'h': unit = 60 * 60 * 1000; break;
+      case 'd': unit = 24 * 60 * 60 * 1000; break;
+      default: return Status::InvalidArgument("messageDelayLevel item '" + std::string(item) + "' has no unit s/m/h/d");
+    }
+    std::string_view digits = item.substr(0, item.size() - 1);
+    int64_t n = 0;
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+    if (digits.empty() || ec != std::errc() || p != digits.data() + digits.size() || n < 0 ||
+        n > std::numeric_limits<int64_t>::max() / unit) {
+      return Status::InvalidArgument("messageDelayLevel item '" + std::string(item) + "' is not a number");
+    }
+    t.millis_.push_back(n * unit);
+  }
+  if (t.millis_.empty()) return Status::InvalidArgument("messageDelayLevel has no levels");
+  *out = std::move(t);
+  return Status::OK();
+}
+
+int64_t DelayLevelTable::DelayMillis(int32_t level) const {
+  if (level < 1 || level > max_level()) return 1000;
+  return millis_[static_cast<size_t>(level - 1)];
+}
+
+int32_t DelayLevelOf(std::string_view properties) {
+  int32_t level = 0;
+  ForEachProperty(properties, [&](std::string_view name, std::string_view value, std::string_view) {
+    if (name != kDelayProperty) return true;
+    int32_t v = 0;
+    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    level = (ec == std::errc() && p == value.data() + value.size()) ? v : 0;
+    return false;
+  });
+  return level;
+}
+
+std::string RemoveProperty(std::string_view properties, std::string_view name) {
+  std::string out;
+  out.reserve(properties.size());
+  ForEachProperty(properties, [&](std::string_view n, std::string_view v, std::string_view) {
+    if (n != name) AppendPair(&out, n, v);
+    return true;
+  });
+  return out;
+}
+
+std::string SetPropertyValue(std::string_view properties, std::string_view name, std::string_view value) {
+  std::string out = RemoveProperty(properties, name);
+  AppendPair(&out, name, value);
+  return out;
+}
+
+bool NeedsDelay(int32_t sys_flag, std::string_view properties) {
+  int32_t tx = sys_flag & kTransactionTypeMask;
+  if (tx == kTransactionPreparedType || tx == kTransactionRollbackType) return false;
+  return DelayLevelOf(properties) > 0;
+}
+
+DelayedMessage RewriteForDelay(std::string_view topic, int32_t queue_id, std::string_view properties,
+                               const DelayLevelTable& table) {
+  int32_t level = DelayLevelOf(properties);
+  int32_t clamped = table.Clamp(level);
+  DelayedMessage d;
+  d.properties = clamped != level ? SetPropertyValue(properties, kDelayProperty, std::to_string(clamped))
+                                  : std::string(properties);
+  d.properties = SetPropertyValue(d.properties, kRealTopicProperty, topic);
+  d.properties = SetPropertyValue(d.properties, kRealQueueIdProperty, std::to_string(queue_id));
+  d.schedule_queue_id = clamped - 1;
+  return d;
+}
+
+int64_t ScheduleTagsCode(std::string_view topic, std::string_view properties, int64_t store_timestamp,
+                         const DelayLevelTable& table, int64_t normal) {
+  if (topic != kScheduleTopic) return normal;
+  int32_t level = table.Clamp(DelayLevelOf(properties));
+  // Java leaves the TAGS hash when DELAY is missing or not positive.
+  if (level <= 0) return normal;
+  return table.DeliverTimestamp(level, store_timestamp);
+}
+
+}  // namespace rmq::store
