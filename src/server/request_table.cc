@@ -76,9 +76,29 @@ constexpr RequestSpec kRequests[] = {
 
 #undef ROW
 
+// Direct index by code for the codes below kIndexed (all but the POP family), built once.
+constexpr int32_t kIndexed = 1024;
+struct Index {
+  const RequestSpec* namesrv[kIndexed] = {};
+  const RequestSpec* broker[kIndexed] = {};
+  Index() {
+    for (const auto& r : kRequests) {
+      if (r.code < 0 || r.code >= kIndexed) continue;
+      if (r.roles & kRoleNamesrv) namesrv[r.code] = &r;
+      if (r.roles & kRoleBroker) broker[r.code] = &r;
+    }
+  }
+};
+
 }  // namespace
 
 const RequestSpec* FindRequestSpec(int32_t code, uint32_t role) {
+  static const Index index;
+  if (code >= 0 && code < kIndexed) {
+    if (role & kRoleBroker) return index.broker[code];
+    if (role & kRoleNamesrv) return index.namesrv[code];
+    return nullptr;
+  }
   for (const auto& r : kRequests)
     if (r.code == code && (r.roles & role)) return &r;
   return nullptr;
