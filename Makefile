@@ -33,7 +33,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -74,6 +74,15 @@ test: deps
 
 fuzz:
 	@bash tools/run_fuzz.sh
+
+# Loopback smoke run of tools/loadgen against rmqd (ports 25876/26911), 10 s; see tools/bench/smoke.sh.
+bench-smoke: $(BUILD)/rmqd $(BUILD)/tools/loadgen
+	@bash tools/bench/smoke.sh $(BUILD)
+
+# rmqd vs the Java 4.9.7 NameServer+broker, same workloads and clients; writes docs/bench/results.json
+# and docs/performance.md. BENCH_QUICK=1 for short runs (see tools/bench/run_bench.py).
+bench: $(BUILD)/rmqd $(BUILD)/tools/loadgen
+	python3 tools/bench/run_bench.py --build $(BUILD)
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -42,6 +42,17 @@ if [ "${RMQ_SAN:-${CI:-}}" = "1" ] || [ "${RMQ_SAN:-${CI:-}}" = "true" ]; then
   fi
 fi
 
+echo "== bench smoke (tools/loadgen against rmqd on loopback, 10 s)"
+make --no-print-directory BUILD="$BUILD" bench-smoke 2>&1 | tee /tmp/rmqd-bench-smoke.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E '^bench-smoke: [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-bench-smoke.log | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+else
+  echo "bench-smoke printed no summary"; failed=$((failed + 1)); status=1
+fi
+
 if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
   echo "== compatibility tests (official Java clients against $BUILD/rmqd)"
   bash compat-tests/run.sh "$BUILD/rmqd" 2>&1 | tee /tmp/rmqd-compat.log
