@@ -13,8 +13,8 @@ constexpr std::chrono::milliseconds kFlushCommitLogThoroughInterval(10000);
 }  // namespace
 
 FlushService::FlushService(const MessageStoreConfig& config, CommitLog* commit_log,
-                           ConsumeQueueStore* queues, StoreCheckpoint* checkpoint)
-    : config_(config), commit_log_(commit_log), queues_(queues), checkpoint_(checkpoint) {
+                           ConsumeQueueStore* queues, StoreCheckpoint* checkpoint, IndexService* index)
+    : config_(config), commit_log_(commit_log), queues_(queues), checkpoint_(checkpoint), index_(index) {
   flushed_offset_.store(commit_log_->file_queue()->FlushedOffset());
 }
 
@@ -127,6 +127,13 @@ void FlushService::FlushConsumeQueues() {
     }
   }
   if (all_ok && ts > 0) checkpoint_->set_logics_msg_timestamp(ts);
+  if (index_ != nullptr) {
+    // Recovery after a crash trusts index files only up to this timestamp (Java's rule).
+    int64_t index_ts = 0;
+    Status is = index_->Flush(&index_ts);
+    if (!is.ok()) RMQ_LOG_ERROR("IndexFile flush failed: %s", is.ToString().c_str());
+    if (index_ts > 0) checkpoint_->set_index_msg_timestamp(index_ts);
+  }
   Status s = checkpoint_->Flush();
   if (!s.ok()) RMQ_LOG_ERROR("checkpoint flush failed: %s", s.ToString().c_str());
 }

@@ -6,7 +6,7 @@
 // flush_commit_log_least_pages pages are dirty, and everything at least every 10 s.
 // SYNC_FLUSH: RequestFlush wakes the thread, which syncs everything appended so far in one go
 // (group commit). Either way, after a CommitLog sync the listener gets the flushed offset.
-// ConsumeQueues and the checkpoint are synced every flush_interval_consume_queue ms.
+// ConsumeQueues, IndexFiles and the checkpoint are synced every flush_interval_consume_queue ms.
 // Stop() does a final full flush. The flush never runs on the caller's thread.
 #pragma once
 
@@ -20,6 +20,7 @@
 
 #include "store/commit_log.h"
 #include "store/consume_queue_store.h"
+#include "store/index_service.h"
 #include "store/message_store.h"
 #include "store/store_checkpoint.h"
 
@@ -28,7 +29,7 @@ namespace rmq::store {
 class FlushService {
  public:
   FlushService(const MessageStoreConfig& config, CommitLog* commit_log, ConsumeQueueStore* queues,
-               StoreCheckpoint* checkpoint);
+               StoreCheckpoint* checkpoint, IndexService* index = nullptr);
   ~FlushService();
   FlushService(const FlushService&) = delete;
   FlushService& operator=(const FlushService&) = delete;
@@ -52,6 +53,7 @@ class FlushService {
   CommitLog* const commit_log_;
   ConsumeQueueStore* const queues_;
   StoreCheckpoint* const checkpoint_;
+  IndexService* const index_;  // may be null
 
   std::mutex mu_;
   std::condition_variable cv_;

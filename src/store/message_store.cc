@@ -48,6 +48,25 @@ const char* GetMessageStatusName(GetMessageStatus s) {
   return "UNKNOWN";
 }
 
+namespace {
+
+// Indexes the records the index files do not cover yet (after a crash dropped the newest
+// files, or for a store written without an index). BuildIndex skips what is already indexed.
+void RebuildIndex(const MappedFileQueue& files, int64_t end, IndexService* index) {
+  const int64_t from = std::clamp(index->RebuildFrom(), files.MinOffset(), std::max(files.MinOffset(), end));
+  int64_t records = 0;
+  ScanCommitLog(files, from, end, [&](const RecordView& r, int64_t offset) {
+    index->BuildIndex(r.topic, r.properties, r.sys_flag, offset, r.store_timestamp);
+    ++records;
+  });
+  if (records > 0) {
+    RMQ_LOG_INFO("index: re-indexed %lld records in CommitLog [%lld, %lld)", static_cast<long long>(records),
+                 static_cast<long long>(from), static_cast<long long>(end));
+  }
+}
+
+}  // namespace
+
 MessageStore::MessageStore(MessageStoreConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
 
 MessageStore::~MessageStore() { Shutdown(); }
@@ -63,9 +82,10 @@ Status MessageStore::Open() {
   if (c.mapped_file_size_consume_queue < kCqStoreUnitSize) {
     return Status::InvalidArgument("mapped_file_size_consume_queue too small");
   }
-  Status s = DelayLevelTable::Parse(c.message_delay_level, &m.delay_levels);
-  if (!s.ok()) return s;
-  s = CreateDirs(c.store_path_root_dir);
+  if (c.max_hash_slot_num <= 0 || c.max_index_num <= 1) {
+    return Status::InvalidArgument("max_hash_slot_num and max_index_num must be positive");
+  }
+  Status s = CreateDirs(c.store_path_root_dir);
   if (!s.ok()) return s;
 
   // Mirrors Java's `lock` file: one process per store directory.
@@ -87,7 +107,11 @@ Status MessageStore::Open() {
   s = checkpoint->Open();
   if (s.ok()) s = commit_log->Load();
   if (s.ok()) s = queues->Load();
-  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered, &m.delay_levels);
+  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered);
+  auto index = std::make_unique<IndexService>(m.RootPath("index"), c.max_hash_slot_num, c.max_index_num,
+                                              c.max_msgs_num_batch);
+  if (s.ok()) s = index->Load(crashed, checkpoint->index_msg_timestamp(), recovered.commit_log_end);
+  if (s.ok()) RebuildIndex(*commit_log->file_queue(), recovered.commit_log_end, index.get());
   if (s.ok()) s = CreateAbortFile(abort_path);
   if (!s.ok()) {
     ::close(fd);
@@ -102,7 +126,8 @@ Status MessageStore::Open() {
   m.checkpoint = std::move(checkpoint);
   m.commit_log = std::move(commit_log);
   m.queues = std::move(queues);
-  m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get());
+  m.index = std::move(index);
+  m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get(), m.index.get());
   if (m.flush_listener) m.flush->SetListener(m.flush_listener);
   m.flush->Start();
   m.open = true;
@@ -117,6 +142,7 @@ void MessageStore::Shutdown() {
   Status s = RemoveAbortFile(m.RootPath("abort"));
   if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
   m.flush.reset();
+  m.index.reset();
   m.queues.reset();
   m.commit_log.reset();
   m.checkpoint.reset();
@@ -152,14 +178,6 @@ PutMessageStatus CheckMessage(const MessageToStore& msg, const MessageToStore& f
 }  // namespace
 
 PutMessageResult MessageStore::PutMessage(const MessageToStore& msg) {
-  if (impl_->open && impl_->delay_levels.max_level() > 0 && NeedsDelay(msg.sys_flag, msg.properties)) {
-    DelayedMessage d = RewriteForDelay(msg.topic, msg.queue_id, msg.properties, impl_->delay_levels);
-    MessageToStore parked = msg;
-    parked.topic = kScheduleTopic;
-    parked.queue_id = d.schedule_queue_id;
-    parked.properties = d.properties;
-    return PutMessages(std::vector<MessageToStore>{parked});
-  }
   return PutMessages(std::vector<MessageToStore>{msg});
 }
 
@@ -173,14 +191,6 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   if (msgs.empty()) {
     result.status = PutMessageStatus::kMessageIllegal;
     return result;
-  }
-  // Mirrors Java's batch rule: a batch may not carry a delay level (PutMessage parks single
-  // messages before they get here, already addressed to SCHEDULE_TOPIC_XXXX).
-  for (const auto& msg : msgs) {
-    if (msg.topic != kScheduleTopic && DelayLevelOf(msg.properties) > 0) {
-      result.status = PutMessageStatus::kMessageIllegal;
-      return result;
-    }
   }
   for (const auto& msg : msgs) {
     PutMessageStatus st = CheckMessage(msg, msgs.front(), m.config);
@@ -213,12 +223,13 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   if (dispatch) {
     for (size_t i = 0; i < msgs.size(); ++i) {
       Status ps = cq->Put(first_queue_offset + static_cast<int64_t>(i),
-                          CqEntry{appended.phy_offsets[i], appended.sizes[i],
-                                  ScheduleTagsCode(msgs[i].topic, msgs[i].properties, now, m.delay_levels,
-                                                   msgs[i].tags_code)});
+                          CqEntry{appended.phy_offsets[i], appended.sizes[i], msgs[i].tags_code});
       // The record is in the CommitLog; a clean restart re-dispatches it from there.
       if (!ps.ok()) RMQ_LOG_ERROR("ConsumeQueue write failed: %s", ps.ToString().c_str());
     }
+  }
+  for (size_t i = 0; i < msgs.size(); ++i) {
+    m.index->BuildIndex(msgs[i].topic, msgs[i].properties, StoredSysFlag(msgs[i]), appended.phy_offsets[i], now);
   }
   m.commit_log->set_last_store_timestamp(now);
   result.status = PutMessageStatus::kPutOk;

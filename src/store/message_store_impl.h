@@ -8,8 +8,8 @@
 
 #include "store/commit_log.h"
 #include "store/consume_queue_store.h"
-#include "store/delay_level.h"
 #include "store/flush_service.h"
+#include "store/index_service.h"
 #include "store/message_store.h"
 #include "store/store_checkpoint.h"
 
@@ -21,10 +21,10 @@ struct MessageStore::Impl {
   std::string RootPath(const char* name) const { return config.store_path_root_dir + "/" + name; }
 
   MessageStoreConfig config;
-  DelayLevelTable delay_levels;  // parsed from config.message_delay_level in Open
   std::unique_ptr<CommitLog> commit_log;
   std::unique_ptr<ConsumeQueueStore> queues;
   std::unique_ptr<StoreCheckpoint> checkpoint;
+  std::unique_ptr<IndexService> index;
   std::unique_ptr<FlushService> flush;
   std::function<void(int64_t)> flush_listener;  // kept until the flush service exists
   int lock_fd = -1;

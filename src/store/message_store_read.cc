@@ -148,21 +148,33 @@ int64_t MessageStore::GetCommitLogOffsetInQueue(std::string_view topic, int32_t 
   return e.commit_log_offset;
 }
 
-bool MessageStore::GetConsumeQueueEntry(std::string_view topic, int32_t queue_id, int64_t consume_offset,
-                                        ConsumeQueueEntry* entry) const {
-  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
-  CqEntry e;
-  if (!cq || consume_offset < cq->MinOffset() || !cq->GetEntry(consume_offset, &e)) return false;
-  *entry = ConsumeQueueEntry{e.commit_log_offset, e.size, e.tags_code};
-  return true;
-}
-
 Result<SelectedMessage> MessageStore::LookMessageByOffset(int64_t phy_offset) const {
   if (!impl_->open) return Status::NotFound("store not open");
   SelectedMessage sel;
   Status s = impl_->commit_log->ReadRecord(phy_offset, &sel.data, &sel.hold);
   if (!s.ok()) return s;
   return sel;
+}
+
+QueryMessageResult MessageStore::QueryMessage(std::string_view topic, std::string_view key, int32_t max_num,
+                                              int64_t begin_ts, int64_t end_ts) const {
+  QueryMessageResult r;
+  if (!impl_->open) return r;
+  QueryOffsetResult q = impl_->index->QueryOffset(topic, key, max_num, begin_ts, end_ts);
+  r.index_last_update_timestamp = q.index_last_update_timestamp;
+  r.index_last_update_phyoffset = q.index_last_update_phyoffset;
+  // Java answers in CommitLog order; offsets that no longer hold a record are skipped.
+  std::sort(q.phy_offsets.begin(), q.phy_offsets.end());
+  q.phy_offsets.erase(std::unique(q.phy_offsets.begin(), q.phy_offsets.end()), q.phy_offsets.end());
+  for (int64_t offset : q.phy_offsets) {
+    std::string_view rec;
+    std::shared_ptr<MappedFile> hold;
+    if (!impl_->commit_log->ReadRecord(offset, &rec, &hold).ok()) continue;
+    r.messages.push_back(rec);
+    r.buffer_total_size += static_cast<int32_t>(rec.size());
+    if (r.holds.empty() || r.holds.back() != hold) r.holds.push_back(std::move(hold));
+  }
+  return r;
 }
 
 }  // namespace rmq::store

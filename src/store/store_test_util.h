@@ -30,7 +30,8 @@ class TempDir {
   std::string path_;
 };
 
-// Small files so tests exercise rolling: 64 KiB CommitLog files, 10-entry ConsumeQueue files.
+// Small files so tests exercise rolling: 64 KiB CommitLog files, 10-entry ConsumeQueue files,
+// 63-entry index files.
 inline MessageStoreConfig SmallConfig(const std::string& root) {
   MessageStoreConfig c;
   c.store_path_root_dir = root;
@@ -38,6 +39,8 @@ inline MessageStoreConfig SmallConfig(const std::string& root) {
   c.mapped_file_size_consume_queue = 200;
   c.flush_interval_commit_log = 20;
   c.flush_interval_consume_queue = 50;
+  c.max_hash_slot_num = 16;  // index file of 40 + 16 * 4 + 64 * 20 bytes
+  c.max_index_num = 64;
   return c;
 }
 
