@@ -85,7 +85,9 @@ Status MessageStore::Open() {
   if (c.max_hash_slot_num <= 0 || c.max_index_num <= 1) {
     return Status::InvalidArgument("max_hash_slot_num and max_index_num must be positive");
   }
-  Status s = CreateDirs(c.store_path_root_dir);
+  Status s = DelayLevelTable::Parse(c.message_delay_level, &m.delay_levels);
+  if (!s.ok()) return s;
+  s = CreateDirs(c.store_path_root_dir);
   if (!s.ok()) return s;
 
   // Mirrors Java's `lock` file: one process per store directory.
@@ -107,7 +109,7 @@ Status MessageStore::Open() {
   s = checkpoint->Open();
   if (s.ok()) s = commit_log->Load();
   if (s.ok()) s = queues->Load();
-  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered);
+  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered, &m.delay_levels);
   auto index = std::make_unique<IndexService>(m.RootPath("index"), c.max_hash_slot_num, c.max_index_num,
                                               c.max_msgs_num_batch);
   if (s.ok()) s = index->Load(crashed, checkpoint->index_msg_timestamp(), recovered.commit_log_end);
@@ -178,6 +180,14 @@ PutMessageStatus CheckMessage(const MessageToStore& msg, const MessageToStore& f
 }  // namespace
 
 PutMessageResult MessageStore::PutMessage(const MessageToStore& msg) {
+  if (impl_->open && impl_->delay_levels.max_level() > 0 && NeedsDelay(msg.sys_flag, msg.properties)) {
+    DelayedMessage d = RewriteForDelay(msg.topic, msg.queue_id, msg.properties, impl_->delay_levels);
+    MessageToStore parked = msg;
+    parked.topic = kScheduleTopic;
+    parked.queue_id = d.schedule_queue_id;
+    parked.properties = d.properties;
+    return PutMessages(std::vector<MessageToStore>{parked});
+  }
   return PutMessages(std::vector<MessageToStore>{msg});
 }
 
@@ -191,6 +201,14 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   if (msgs.empty()) {
     result.status = PutMessageStatus::kMessageIllegal;
     return result;
+  }
+  // Mirrors Java's batch rule: a batch may not carry a delay level (PutMessage parks single
+  // messages before they get here, already addressed to SCHEDULE_TOPIC_XXXX).
+  for (const auto& msg : msgs) {
+    if (msg.topic != kScheduleTopic && DelayLevelOf(msg.properties) > 0) {
+      result.status = PutMessageStatus::kMessageIllegal;
+      return result;
+    }
   }
   for (const auto& msg : msgs) {
     PutMessageStatus st = CheckMessage(msg, msgs.front(), m.config);
@@ -223,7 +241,9 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   if (dispatch) {
     for (size_t i = 0; i < msgs.size(); ++i) {
       Status ps = cq->Put(first_queue_offset + static_cast<int64_t>(i),
-                          CqEntry{appended.phy_offsets[i], appended.sizes[i], msgs[i].tags_code});
+                          CqEntry{appended.phy_offsets[i], appended.sizes[i],
+                                  ScheduleTagsCode(msgs[i].topic, msgs[i].properties, now, m.delay_levels,
+                                                   msgs[i].tags_code)});
       // The record is in the CommitLog; a clean restart re-dispatches it from there.
       if (!ps.ok()) RMQ_LOG_ERROR("ConsumeQueue write failed: %s", ps.ToString().c_str());
     }

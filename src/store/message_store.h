@@ -37,6 +37,11 @@ struct MessageStoreConfig {
   int32_t max_hash_slot_num = 5000000;                      // IndexFile slots
   int32_t max_index_num = 5000000 * 4;                      // IndexFile entries
   int32_t max_msgs_num_batch = 64;                          // cap on one index query
+  int32_t max_hash_slot_num = 5000000;                      // IndexFile slots
+  int32_t max_index_num = 5000000 * 4;                      // IndexFile entries
+  int32_t max_msgs_num_batch = 64;                          // cap on one index query
+  // Delay levels for messages with a DELAY property (see delay_level.h).
+  std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 };
 
 // Mirrors PutMessageStatus.
@@ -146,8 +151,13 @@ class MessageStore {
   void Shutdown();
 
   // Appends one message (and writes its ConsumeQueue entry). Loop thread.
+  // A message whose DELAY property is > 0 (and that is not a transaction PREPARED/ROLLBACK) is
+  // stored, as Java does, to SCHEDULE_TOPIC_XXXX queue level-1 with REAL_TOPIC/REAL_QID saved,
+  // and its ConsumeQueue tagsCode is the delivery time (store time + delay), not msg.tags_code.
+  // The result's queue_offset is then the SCHEDULE_TOPIC_XXXX offset.
   PutMessageResult PutMessage(const MessageToStore& msg);
   // Appends several messages to one topic/queue with consecutive queue offsets. Loop thread.
+  // A message with DELAY > 0 here is MESSAGE_ILLEGAL (Java's batch rule); use PutMessage.
   PutMessageResult PutMessages(const std::vector<MessageToStore>& msgs);
 
   // SYNC_FLUSH support: the flush thread calls `on_flushed(flushed_offset)` after each sync
@@ -167,6 +177,15 @@ class MessageStore {
   int64_t GetMessageStoreTimeStamp(std::string_view topic, int32_t queue_id, int64_t consume_offset) const;
   int64_t GetEarliestMessageTime(std::string_view topic, int32_t queue_id) const;
   int64_t GetCommitLogOffsetInQueue(std::string_view topic, int32_t queue_id, int64_t consume_offset) const;
+
+  // The ConsumeQueue entry at `consume_offset`; false when there is none. Loop thread.
+  struct ConsumeQueueEntry {
+    int64_t commit_log_offset = 0;
+    int32_t size = 0;
+    int64_t tags_code = 0;
+  };
+  bool GetConsumeQueueEntry(std::string_view topic, int32_t queue_id, int64_t consume_offset,
+                            ConsumeQueueEntry* entry) const;
 
   // The whole record at CommitLog offset `phy_offset`, or NotFound.
   Result<SelectedMessage> LookMessageByOffset(int64_t phy_offset) const;

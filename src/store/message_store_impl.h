@@ -8,6 +8,7 @@
 
 #include "store/commit_log.h"
 #include "store/consume_queue_store.h"
+#include "store/delay_level.h"
 #include "store/flush_service.h"
 #include "store/index_service.h"
 #include "store/message_store.h"
@@ -21,6 +22,7 @@ struct MessageStore::Impl {
   std::string RootPath(const char* name) const { return config.store_path_root_dir + "/" + name; }
 
   MessageStoreConfig config;
+  DelayLevelTable delay_levels;  // parsed from config.message_delay_level in Open
   std::unique_ptr<CommitLog> commit_log;
   std::unique_ptr<ConsumeQueueStore> queues;
   std::unique_ptr<StoreCheckpoint> checkpoint;

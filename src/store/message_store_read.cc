@@ -148,6 +148,15 @@ int64_t MessageStore::GetCommitLogOffsetInQueue(std::string_view topic, int32_t 
   return e.commit_log_offset;
 }
 
+bool MessageStore::GetConsumeQueueEntry(std::string_view topic, int32_t queue_id, int64_t consume_offset,
+                                        ConsumeQueueEntry* entry) const {
+  auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
+  CqEntry e;
+  if (!cq || consume_offset < cq->MinOffset() || !cq->GetEntry(consume_offset, &e)) return false;
+  *entry = ConsumeQueueEntry{e.commit_log_offset, e.size, e.tags_code};
+  return true;
+}
+
 Result<SelectedMessage> MessageStore::LookMessageByOffset(int64_t phy_offset) const {
   if (!impl_->open) return Status::NotFound("store not open");
   SelectedMessage sel;
