@@ -167,7 +167,15 @@ def write_markdown(res, md_path, chart_note):
             ratio((rm[0].get("memory") or {}).get("RssAnon_kib"), (java_first[0].get("memory") or {}).get("RssAnon_kib")),
             ratio((rm[0].get("restart") or {}).get("restart_s"), (java_first[0].get("restart") or {}).get("restart_s"))))
         w("")
-    w("Java memory figures add the NameServer and broker processes; rmqd is one process (standalone).")
+    w("Java memory figures add the NameServer and broker processes; rmqd is one process (standalone). VmHWM "
+      "counts resident pages of the mapped CommitLog/ConsumeQueue files for both servers (file-backed, reclaimable); "
+      "RssAnon is the heap and other anonymous memory (for Java it includes the touched part of the JVM heap). "
+      "Start-up and restart are measured from process spawn to the first GET_ROUTEINFO_BY_TOPIC(TBW102) that "
+      "answers SUCCESS, i.e. NameServer up and broker registered; the restart follows a SIGKILL of every "
+      "server process with the store filled to the CommitLog size shown.")
+    w("")
+    w("Drain: the backlog is written by loadgen first (not measured), then consumed by the client under test from "
+      "offset 0; javabench's figure includes the push consumer's start and first rebalance.")
     w("")
     w("## Latency chart")
     w("")
@@ -176,7 +184,8 @@ def write_markdown(res, md_path, chart_note):
     w("## How to run")
     w("")
     w("```")
-    w("make bench                                   # full run; about 1.5-2 h on 2 cores (see below)")
+    w("make bench                                   # full run: about 1.5-2 h on 2 cores (60 s per workload,")
+    w("                                             # 1M backlog, 1 GiB restart store, Java default + small heap)")
     w("BENCH_QUICK=1 make bench                     # 10 s per workload, backlog 100k, small Java heap only")
     w("BENCH_BACKLOG=100000 BENCH_DURATION=30 BENCH_JAVA_HEAPS=small make bench")
     w("BENCH_RESTART_STORE_MB=10240 make bench      # restart test with a 10 GiB CommitLog")

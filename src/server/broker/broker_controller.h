@@ -14,6 +14,7 @@
 #include "server/broker/consumer_offset_manager.h"
 #include "server/broker/pull_request_hold_service.h"
 #include "server/broker/schedule_message_service.h"
+#include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/config.h"
@@ -39,6 +40,7 @@ class BrokerController {
   ConsumerOffsetManager& offsets() { return offsets_; }
   SubscriptionGroupManager& groups() { return groups_; }
   ClientManager& clients() { return clients_; }
+  ScheduleMessageService& schedule() { return *schedule_; }
   ScheduleMessageService& schedule() { return *schedule_; }
   const store::HostAddress& store_host() const { return store_host_; }
   const std::string& broker_addr() const { return broker_addr_; }
@@ -76,6 +78,7 @@ class BrokerController {
   SubscriptionGroupManager groups_;
   ClientManager clients_;
   PullRequestHoldService holds_;
+  std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
   std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
   store::HostAddress store_host_;
   std::string broker_addr_;
