@@ -37,9 +37,6 @@ struct MessageStoreConfig {
   int32_t max_hash_slot_num = 5000000;                      // IndexFile slots
   int32_t max_index_num = 5000000 * 4;                      // IndexFile entries
   int32_t max_msgs_num_batch = 64;                          // cap on one index query
-  int32_t max_hash_slot_num = 5000000;                      // IndexFile slots
-  int32_t max_index_num = 5000000 * 4;                      // IndexFile entries
-  int32_t max_msgs_num_batch = 64;                          // cap on one index query
   // Delay levels for messages with a DELAY property (see delay_level.h).
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 };
