@@ -40,6 +40,9 @@ enum class ResponseCode : int32_t {
   kConsumerNotOnline = 206,
   kConsumeMsgTimeout = 207,
   kNoMessage = 208,
+  kUpdateAndCreateAclConfigFailed = 209,
+  kDeleteAclConfigFailed = 210,
+  kUpdateGlobalWhiteAddrsConfigFailed = 211,
 };
 
 }  // namespace rmq::protocol

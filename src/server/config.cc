@@ -66,6 +66,8 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"aclEnable", &BrokerConfig::acl_enable},
     {"namesrvListenPort", &BrokerConfig::namesrv_listen_port, 1, 65535},
 };
+    {"rocketmqHome", &BrokerConfig::rocketmq_home},
+    {"rocketmq.acl.plain.file", &BrokerConfig::acl_plain_file},
 
 const ConfigKey<NamesrvConfig> kNamesrvKeys[] = {
     {"listenPort", &NamesrvConfig::listen_port, 1, 65535},
@@ -118,6 +120,12 @@ std::string BrokerConfig::StorePathRootDir() const {
 
 Status ParseProperties(const std::string& text, const std::string& origin, std::map<std::string, std::string>* out) {
   std::istringstream in(text);
+std::string BrokerConfig::RocketmqHome() const {
+  if (!rocketmq_home.empty()) return rocketmq_home;
+  const char* h = getenv("ROCKETMQ_HOME");  // Java: -Drocketmq.home.dir, else this variable
+  return h ? h : "";
+}
+
   std::string line, logical;
   int lineno = 0;
   auto trim = [](std::string s) {

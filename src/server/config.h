@@ -54,10 +54,15 @@ struct BrokerConfig {
   bool acl_enable = false;
   // rmqd only: the NameServer port when running standalone.
   int32_t namesrv_listen_port = 9876;
+  // ACL 1.0 files live under ROCKETMQ_HOME as in Java: <rocketmqHome>/<rocketmq.acl.plain.file>
+  // and <rocketmqHome>/conf/acl/*.yml. Default home: the ROCKETMQ_HOME environment variable.
+  std::string rocketmq_home;
+  std::string acl_plain_file = "conf/plain_acl.yml";  // Java's -Drocketmq.acl.plain.file
 
   std::string StorePathRootDir() const;
 };
 
+  std::string RocketmqHome() const;  // rocketmqHome, else $ROCKETMQ_HOME, else ""
 // Mirrors NamesrvConfig + NettyServerConfig.
 struct NamesrvConfig {
   int32_t listen_port = 9876;

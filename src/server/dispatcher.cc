@@ -1,6 +1,8 @@
 #include "server/dispatcher.h"
 
+#include "acl/access_resource.h"
 #include "common/logging.h"
+#include "server/broker/broker_controller.h"
 
 namespace rmq::server {
 
@@ -13,6 +15,17 @@ RemotingCommand ErrorResponse(ResponseCode code, std::string remark) {
 
 void Dispatcher::Dispatch(Connection& conn, RemotingCommand& req) {
   ReplyTarget to{conn.id(), req.opaque, req.serialize_type, req.IsOneway()};
+  // ACL runs before the lookup: Java's broker checks every request, unknown codes included.
+  if (broker_ != nullptr && (conn.role() & kRoleBroker)) {
+    if (const acl::PlainPermissionManager* acl = broker_->acl()) {
+      Status s = acl->Validate(acl::ParseAccessResource(req, conn.remote_ip()));
+      if (!s.ok()) {
+        RMQ_LOG_WARN("acl: refused code %d from %s: %s", req.code, conn.remote_addr().c_str(), s.message().c_str());
+        server_.Reply(to, ErrorResponse(ResponseCode::kSystemError, s.message()));
+        return;
+      }
+    }
+  }
   const RequestSpec* spec = FindRequestSpec(req.code, conn.role());
   RemotingCommand resp;
   if (spec == nullptr) {

@@ -1,5 +1,6 @@
 // The one request table and the one gate in front of every handler (Redis's processCommand
-// combined with Java's processorTable): lookup -> role -> handler -> opaque/flag/serialization.
+// combined with Java's processorTable): ACL (broker role, aclEnable) -> lookup -> role -> handler
+// -> opaque/flag/serialization.
 #pragma once
 
 #include <cstdint>

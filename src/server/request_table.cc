@@ -73,6 +73,12 @@ constexpr RequestSpec kRequests[] = {
     ROW(kGetAllSubscriptionGroupConfig, kB, HandleGetAllSubscriptionGroupConfig),
     ROW(kUpdateAndCreateSubscriptionGroup, kB, HandleUpdateAndCreateSubscriptionGroup),
     ROW(kDeleteSubscriptionGroup, kB, HandleDeleteSubscriptionGroup),
+    // Broker: ACL 1.0 administration (the ACL check itself is Dispatcher's gate)
+    ROW(kUpdateAndCreateAclConfig, kB, HandleUpdateAndCreateAclConfig),
+    ROW(kDeleteAclConfig, kB, HandleDeleteAclConfig),
+    ROW(kGetBrokerClusterAclInfo, kB, HandleGetBrokerClusterAclInfo),
+    ROW(kUpdateGlobalWhiteAddrsConfig, kB, HandleUpdateGlobalWhiteAddrsConfig),
+    ROW(kGetBrokerClusterAclConfig, kB, HandleGetBrokerClusterAclConfig),
     ROW(kQueryTopicConsumeByWho, kB, HandleQueryTopicConsumeByWho),
 };
 

@@ -18,6 +18,7 @@ using protocol::ResponseCode;
 namespace {
 constexpr uint64_t kClientChannelExpireMs = 120000;
 constexpr uint64_t kRegisterTimeoutMs = 6000;
+constexpr uint64_t kAclWatchIntervalMs = 5000;
 
 store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   store::MessageStoreConfig s;
@@ -88,6 +89,9 @@ Status BrokerController::Start() {
   if (s = schedule_->Load(); !s.ok()) return s;
   topics_.SetOnChange([this] { ScheduleRegister(); });
   clients_.SetConsumerChangeListener(
+  if (config_.acl_enable) {
+    if (s = StartAcl(); !s.ok()) return s;
+  }
       [this](const std::string& group, const ConsumerGroupInfo& info) { NotifyConsumerIdsChanged(group, info); });
   store_->SetFlushListener([this](int64_t flushed) { server_.Post([this, flushed] { OnFlushed(flushed); }); });
 
@@ -136,6 +140,19 @@ Status BrokerController::Start() {
 
 void BrokerController::Shutdown() {
   if (!started_) return;
+Status BrokerController::StartAcl() {
+  std::string home = config_.RocketmqHome();
+  if (home.empty()) {
+    return Status::InvalidArgument("aclEnable=true needs rocketmqHome (or ROCKETMQ_HOME) to find conf/plain_acl.yml");
+  }
+  acl_ = std::make_unique<acl::PlainPermissionManager>(home, config_.acl_plain_file);
+  if (Status s = acl_->Load(); !s.ok()) return Status::InvalidArgument("ACL configuration: " + s.message());
+  // Java's AclFileWatchService polls every 5 s as well.
+  server_.AddTimer(kAclWatchIntervalMs, kAclWatchIntervalMs, [this] { acl_->ReloadIfChanged(); });
+  RMQ_LOG_INFO("acl enabled: %s (+ %s/conf/acl)", acl_->default_file().c_str(), home.c_str());
+  return Status::OK();
+}
+
   started_ = false;
   // Unregister so clients stop routing here at once (oneway: the loop is about to stop).
   for (auto& n : namesrvs_) {

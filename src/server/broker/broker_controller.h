@@ -8,12 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "acl/plain_permission_manager.h"
 #include "protocol/headers/message_headers.h"
 #include "protocol/remoting_command.h"
 #include "server/broker/client_manager.h"
 #include "server/broker/consumer_offset_manager.h"
 #include "server/broker/pull_request_hold_service.h"
-#include "server/broker/schedule_message_service.h"
 #include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
 #include "server/broker/topic_config_manager.h"
@@ -41,7 +41,8 @@ class BrokerController {
   SubscriptionGroupManager& groups() { return groups_; }
   ClientManager& clients() { return clients_; }
   ScheduleMessageService& schedule() { return *schedule_; }
-  ScheduleMessageService& schedule() { return *schedule_; }
+  // The ACL 1.0 state when aclEnable=true, else null (Dispatcher's gate checks it).
+  acl::PlainPermissionManager* acl() { return acl_.get(); }
   const store::HostAddress& store_host() const { return store_host_; }
   const std::string& broker_addr() const { return broker_addr_; }
   int64_t boot_timestamp() const { return boot_timestamp_; }
@@ -65,6 +66,7 @@ class BrokerController {
   int64_t get_message_total = 0;
 
  private:
+  Status StartAcl();
   void RegisterBrokerAll();
   void SendRegister(size_t i);
   void OnFlushed(int64_t flushed);
@@ -78,7 +80,7 @@ class BrokerController {
   SubscriptionGroupManager groups_;
   ClientManager clients_;
   PullRequestHoldService holds_;
-  std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
+  std::unique_ptr<acl::PlainPermissionManager> acl_;
   std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
   store::HostAddress store_host_;
   std::string broker_addr_;

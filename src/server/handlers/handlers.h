@@ -66,6 +66,16 @@ RMQ_HANDLER(HandleGetProducerConnectionList);
 RMQ_HANDLER(HandleGetAllConsumerOffset);
 RMQ_HANDLER(HandleGetAllSubscriptionGroupConfig);
 RMQ_HANDLER(HandleUpdateAndCreateSubscriptionGroup);
+// Broker: query_handlers.cc
+RMQ_HANDLER(HandleQueryMessage);
+
+// Broker: acl_handlers.cc
+RMQ_HANDLER(HandleUpdateAndCreateAclConfig);
+RMQ_HANDLER(HandleDeleteAclConfig);
+RMQ_HANDLER(HandleGetBrokerClusterAclInfo);
+RMQ_HANDLER(HandleUpdateGlobalWhiteAddrsConfig);
+RMQ_HANDLER(HandleGetBrokerClusterAclConfig);
+
 RMQ_HANDLER(HandleDeleteSubscriptionGroup);
 RMQ_HANDLER(HandleQueryTopicConsumeByWho);
 RMQ_HANDLER(HandleViewMessageById);
