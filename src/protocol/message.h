@@ -18,7 +18,6 @@ inline constexpr const char* kPropertyWaitStoreMsgOk = "WAIT";
 inline constexpr const char* kPropertyDelayTimeLevel = "DELAY";
 inline constexpr const char* kPropertyRetryTopic = "RETRY_TOPIC";
 inline constexpr const char* kPropertyOriginMessageId = "ORIGIN_MESSAGE_ID";
-inline constexpr const char* kPropertyOriginMessageId = "ORIGIN_MESSAGE_ID";
 inline constexpr const char* kPropertyRealTopic = "REAL_TOPIC";
 inline constexpr const char* kPropertyRealQueueId = "REAL_QID";
 inline constexpr const char* kPropertyTransactionPrepared = "TRAN_MSG";

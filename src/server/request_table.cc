@@ -42,7 +42,6 @@ constexpr RequestSpec kRequests[] = {
     ROW(kLitePullMessage, kB, HandlePullMessage),
     ROW(kViewMessageById, kB, HandleViewMessageById),
     ROW(kConsumerSendMsgBack, kB, HandleConsumerSendMsgBack),
-    ROW(kConsumerSendMsgBack, kB, HandleConsumerSendMsgBack),
     // Broker: clients and offsets
     ROW(kHeartBeat, kB, HandleHeartBeat),
     ROW(kUnregisterClient, kB, HandleUnregisterClient),
@@ -68,7 +67,6 @@ constexpr RequestSpec kRequests[] = {
     ROW(kGetConsumerConnectionList, kB, HandleGetConsumerConnectionList),
     ROW(kGetProducerConnectionList, kB, HandleGetProducerConnectionList),
     ROW(kGetAllConsumerOffset, kB, HandleGetAllConsumerOffset),
-    ROW(kGetAllDelayOffset, kB, HandleGetAllDelayOffset),
     ROW(kGetAllDelayOffset, kB, HandleGetAllDelayOffset),
     ROW(kGetAllSubscriptionGroupConfig, kB, HandleGetAllSubscriptionGroupConfig),
     ROW(kUpdateAndCreateSubscriptionGroup, kB, HandleUpdateAndCreateSubscriptionGroup),

@@ -138,6 +138,19 @@ TEST_CASE("store: rebuilding SCHEDULE_TOPIC_XXXX from the CommitLog restores del
   CHECK(e.tags_code == stored + 1000);
 }
 
+TEST_CASE("store: a message marked delay_done keeps DELAY but is not parked again") {
+  testing::TempDir dir;
+  MessageStore store(testing::SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  testing::OwnedMessage m = testing::MakeMessage("T", "body");
+  m.properties = "DELAY\x01" "2\x02";
+  MessageToStore v = m.View(0);
+  v.delay_done = true;
+  REQUIRE(store.PutMessage(v).status == PutMessageStatus::kPutOk);
+  CHECK(store.GetMaxOffsetInQueue("T", 0) == 1);
+  CHECK(store.GetMaxOffsetInQueue(kScheduleTopic, 1) == 0);
+}
+
 TEST_CASE("store: a batch carrying DELAY is illegal") {
   testing::TempDir dir;
   MessageStore store(testing::SmallConfig(dir.path()));

@@ -180,7 +180,8 @@ PutMessageStatus CheckMessage(const MessageToStore& msg, const MessageToStore& f
 }  // namespace
 
 PutMessageResult MessageStore::PutMessage(const MessageToStore& msg) {
-  if (impl_->open && impl_->delay_levels.max_level() > 0 && NeedsDelay(msg.sys_flag, msg.properties)) {
+  if (impl_->open && !msg.delay_done && impl_->delay_levels.max_level() > 0 &&
+      NeedsDelay(msg.sys_flag, msg.properties)) {
     DelayedMessage d = RewriteForDelay(msg.topic, msg.queue_id, msg.properties, impl_->delay_levels);
     MessageToStore parked = msg;
     parked.topic = kScheduleTopic;
@@ -205,7 +206,7 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   // Mirrors Java's batch rule: a batch may not carry a delay level (PutMessage parks single
   // messages before they get here, already addressed to SCHEDULE_TOPIC_XXXX).
   for (const auto& msg : msgs) {
-    if (msg.topic != kScheduleTopic && DelayLevelOf(msg.properties) > 0) {
+    if (!msg.delay_done && msg.topic != kScheduleTopic && DelayLevelOf(msg.properties) > 0) {
       result.status = PutMessageStatus::kMessageIllegal;
       return result;
     }

@@ -91,6 +91,9 @@ struct MessageToStore {
   std::string_view body;
   std::string_view properties;  // name\x01value\x02... as on the wire
   int64_t tags_code = 0;        // ConsumeQueue tagsCode (Java String.hashCode of TAGS, or 0)
+  // Set for a delayed message coming due (Java's messageTimeup): its properties still carry
+  // DELAY, as Java stores them, but it is not parked again.
+  bool delay_done = false;
 };
 
 struct PutMessageResult {

@@ -54,8 +54,10 @@ Status BuildTimeupMessage(const store::RecordView& parked, TimeupMessage* out) {
     return Status::InvalidArgument("parked message has no valid REAL_QID");
   }
   out->topic = std::string(topic);
-  out->properties = store::RemoveProperty(parked.properties, protocol::kPropertyDelayTimeLevel);
-  out->properties = store::SetPropertyValue(out->properties, protocol::kPropertyWaitStoreMsgOk, "false");
+  // Java 4.9 clears DELAY and sets WAIT=false on the message object only after it has encoded
+  // the properties string, so the stored copy keeps the parked properties byte for byte (the
+  // consumer sees DELAY and REAL_TOPIC); MessageToStore::delay_done stops a second parking.
+  out->properties = std::string(parked.properties);
   out->tags_code = store::TagsCodeFromProperties(out->properties);
   return Status::OK();
 }
@@ -141,6 +143,7 @@ ScheduleMessageService::Outcome ScheduleMessageService::Deliver(int32_t level,
   m.body = rec.body;
   m.properties = t.properties;
   m.tags_code = t.tags_code;
+  m.delay_done = true;
   store::PutMessageResult r = store_.PutMessage(m);
   if (r.status != store::PutMessageStatus::kPutOk && r.status != store::PutMessageStatus::kFlushDiskTimeout &&
       r.status != store::PutMessageStatus::kFlushSlaveTimeout && r.status != store::PutMessageStatus::kSlaveNotAvailable) {

@@ -43,8 +43,9 @@ std::string EncodeDelayOffsets(const std::map<int32_t, int64_t>& table);
 Status DecodeDelayOffsets(std::string_view text, std::map<int32_t, int64_t>* table);
 
 // The message a parked record turns into when due (Java's messageTimeup): real topic and
-// queue from REAL_TOPIC/REAL_QID, DELAY removed, WAIT=false, tagsCode from TAGS, everything
-// else copied. InvalidArgument when REAL_TOPIC/REAL_QID is missing or malformed.
+// queue from REAL_TOPIC/REAL_QID, tagsCode from TAGS, properties unchanged (Java 4.9 stores
+// them as parked, DELAY included; store it with MessageToStore::delay_done), everything else
+// copied. InvalidArgument when REAL_TOPIC/REAL_QID is missing or malformed.
 struct TimeupMessage {
   std::string topic;
   int32_t queue_id = 0;

@@ -35,10 +35,6 @@ RMQ_HANDLER(HandlePullMessage);
 RMQ_HANDLER(HandleConsumerSendMsgBack);
 RMQ_HANDLER(HandleGetAllDelayOffset);
 
-// Broker: send_back_handlers.cc
-RMQ_HANDLER(HandleConsumerSendMsgBack);
-RMQ_HANDLER(HandleGetAllDelayOffset);
-
 // Broker: consumer_manage_handlers.cc
 RMQ_HANDLER(HandleHeartBeat);
 RMQ_HANDLER(HandleUnregisterClient);
