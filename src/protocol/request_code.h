@@ -72,6 +72,7 @@ enum class RequestCode : int32_t {
   kGetUnitTopicList = 311,
   kGetHasUnitSubTopicList = 312,
   kGetHasUnitSubUnunitTopicList = 313,
+  kCloneGroupOffset = 314,
   kGetBrokerConsumeStats = 317,
   kUpdateNamesrvConfig = 318,
   kGetNamesrvConfig = 319,
