@@ -41,6 +41,7 @@ constexpr RequestSpec kRequests[] = {
     ROW(kPullMessage, kB, HandlePullMessage),
     ROW(kLitePullMessage, kB, HandlePullMessage),
     ROW(kViewMessageById, kB, HandleViewMessageById),
+    ROW(kQueryMessage, kB, HandleQueryMessage),
     ROW(kConsumerSendMsgBack, kB, HandleConsumerSendMsgBack),
     // Broker: clients and offsets
     ROW(kHeartBeat, kB, HandleHeartBeat),
@@ -71,13 +72,18 @@ constexpr RequestSpec kRequests[] = {
     ROW(kGetAllSubscriptionGroupConfig, kB, HandleGetAllSubscriptionGroupConfig),
     ROW(kUpdateAndCreateSubscriptionGroup, kB, HandleUpdateAndCreateSubscriptionGroup),
     ROW(kDeleteSubscriptionGroup, kB, HandleDeleteSubscriptionGroup),
+    ROW(kQueryTopicConsumeByWho, kB, HandleQueryTopicConsumeByWho),
+    ROW(kGetConsumerRunningInfo, kB, HandleGetConsumerRunningInfo),
+    ROW(kConsumeMessageDirectly, kB, HandleConsumeMessageDirectly),
+    ROW(kInvokeBrokerToResetOffset, kB, HandleInvokeBrokerToResetOffset),
+    ROW(kCloneGroupOffset, kB, HandleCloneGroupOffset),
+    ROW(kQueryConsumeTimeSpan, kB, HandleQueryConsumeTimeSpan),
     // Broker: ACL 1.0 administration (the ACL check itself is Dispatcher's gate)
     ROW(kUpdateAndCreateAclConfig, kB, HandleUpdateAndCreateAclConfig),
     ROW(kDeleteAclConfig, kB, HandleDeleteAclConfig),
     ROW(kGetBrokerClusterAclInfo, kB, HandleGetBrokerClusterAclInfo),
     ROW(kUpdateGlobalWhiteAddrsConfig, kB, HandleUpdateGlobalWhiteAddrsConfig),
     ROW(kGetBrokerClusterAclConfig, kB, HandleGetBrokerClusterAclConfig),
-    ROW(kQueryTopicConsumeByWho, kB, HandleQueryTopicConsumeByWho),
 };
 
 #undef ROW

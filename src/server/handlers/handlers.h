@@ -62,6 +62,10 @@ RMQ_HANDLER(HandleGetProducerConnectionList);
 RMQ_HANDLER(HandleGetAllConsumerOffset);
 RMQ_HANDLER(HandleGetAllSubscriptionGroupConfig);
 RMQ_HANDLER(HandleUpdateAndCreateSubscriptionGroup);
+RMQ_HANDLER(HandleDeleteSubscriptionGroup);
+RMQ_HANDLER(HandleQueryTopicConsumeByWho);
+RMQ_HANDLER(HandleViewMessageById);
+
 // Broker: query_handlers.cc
 RMQ_HANDLER(HandleQueryMessage);
 
@@ -72,9 +76,12 @@ RMQ_HANDLER(HandleGetBrokerClusterAclInfo);
 RMQ_HANDLER(HandleUpdateGlobalWhiteAddrsConfig);
 RMQ_HANDLER(HandleGetBrokerClusterAclConfig);
 
-RMQ_HANDLER(HandleDeleteSubscriptionGroup);
-RMQ_HANDLER(HandleQueryTopicConsumeByWho);
-RMQ_HANDLER(HandleViewMessageById);
+// Broker: consumer_admin_handlers.cc
+RMQ_HANDLER(HandleGetConsumerRunningInfo);
+RMQ_HANDLER(HandleConsumeMessageDirectly);
+RMQ_HANDLER(HandleInvokeBrokerToResetOffset);
+RMQ_HANDLER(HandleCloneGroupOffset);
+RMQ_HANDLER(HandleQueryConsumeTimeSpan);
 
 #undef RMQ_HANDLER
 
