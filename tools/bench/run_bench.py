@@ -445,7 +445,7 @@ def setup(build, work):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--build", default="build")
+    ap.add_argument("--build", default="build", help="build dir with rmqd and tools/loadgen (relative to the repo, or absolute)")
     ap.add_argument("--keep", action="store_true", help="keep the work dir (stores, logs)")
     a = ap.parse_args()
     os.makedirs(STORE_PARENT, exist_ok=True)
@@ -457,8 +457,9 @@ def main():
                                               "queues": QUEUES, "store_dir": STORE_PARENT, "java_warmup_s": JAVA_WARMUP},
            "versions": {"java_server": "rocketmq-namesrv/broker 4.9.7 (Maven Central)",
                         "java_client": "rocketmq-client 4.9.8 (tools/bench/java)",
-                        "rmqd": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
-                                               text=True).stdout.strip()},
+                        # the commit of the tree the binary was built in (--build may point at another worktree)
+                        "rmqd": subprocess.run(["git", "-C", os.path.join(ROOT, a.build), "rev-parse", "--short", "HEAD"],
+                                               capture_output=True, text=True).stdout.strip()},
            "runs": []}
     servers_on = []
     try:
