@@ -62,6 +62,8 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"deleteWhen", &BrokerConfig::delete_when},
     {"maxFrameSize", &BrokerConfig::max_frame_size, 1024, INT32_MAX},
     {"defaultQueryMaxNum", &BrokerConfig::default_query_max_num, 1, INT32_MAX},
+    {"maxHashSlotNum", &BrokerConfig::max_hash_slot_num, 1, INT32_MAX},
+    {"maxIndexNum", &BrokerConfig::max_index_num, 2, 100000000},
     {"regionId", &BrokerConfig::region_id},
     {"aclEnable", &BrokerConfig::acl_enable},
     {"namesrvListenPort", &BrokerConfig::namesrv_listen_port, 1, 65535},

@@ -50,6 +50,8 @@ struct BrokerConfig {
   std::string delete_when = "04";
   int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
   int32_t default_query_max_num = 32;
+  int32_t max_hash_slot_num = 5000000;
+  int32_t max_index_num = 5000000 * 4;
   std::string region_id = "DefaultRegion";
   bool acl_enable = false;
   // rmqd only: the NameServer port when running standalone.

@@ -31,6 +31,8 @@ store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   s.flush_interval_consume_queue = c.flush_interval_consume_queue;
   s.sync_flush_timeout = static_cast<int32_t>(c.sync_flush_timeout);
   s.max_message_size = c.max_message_size;
+  s.max_hash_slot_num = c.max_hash_slot_num;
+  s.max_index_num = c.max_index_num;
   s.message_delay_level = c.message_delay_level;
   return s;
 }
