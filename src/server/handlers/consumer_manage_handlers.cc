@@ -153,50 +153,49 @@ HandlerResult HandleUpdateConsumerOffset(RequestContext& ctx, const RemotingComm
   return HandlerResult::kRespond;
 }
 
-HandlerResult HandleGetMaxOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  int32_t queue_id = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  RMQ_READ_HEADER(h, resp);
-  resp->ext_fields.SetInt("offset", ctx.broker->store().GetMaxOffsetInQueue(topic, queue_id));
-  return HandlerResult::kRespond;
-}
+namespace {
 
-HandlerResult HandleGetMinOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  int32_t queue_id = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  RMQ_READ_HEADER(h, resp);
-  resp->ext_fields.SetInt("offset", ctx.broker->store().GetMinOffsetInQueue(topic, queue_id));
-  return HandlerResult::kRespond;
-}
-
-HandlerResult HandleSearchOffsetByTimestamp(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+// GET_MAX_OFFSET, GET_MIN_OFFSET, SEARCH_OFFSET_BY_TIMESTAMP and GET_EARLIEST_MSG_STORETIME
+// share one header shape (topic, queueId[, timestamp]) and answer one field.
+template <typename Query>
+HandlerResult AnswerQueueQuery(const RemotingCommand& req, RemotingCommand* resp, bool with_timestamp,
+                               const char* field, Query query) {
   std::string topic;
   int32_t queue_id = 0;
   int64_t timestamp = 0;
   HeaderReader h(req.ext_fields);
   h.Required("topic", &topic);
   h.Required("queueId", &queue_id);
-  h.Required("timestamp", &timestamp);
+  if (with_timestamp) h.Required("timestamp", &timestamp);
   RMQ_READ_HEADER(h, resp);
-  resp->ext_fields.SetInt("offset", ctx.broker->store().GetOffsetInQueueByTime(topic, queue_id, timestamp));
+  resp->ext_fields.SetInt(field, query(topic, queue_id, timestamp));
   return HandlerResult::kRespond;
 }
 
+}  // namespace
+
+HandlerResult HandleGetMaxOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  return AnswerQueueQuery(req, resp, false, "offset", [&](const std::string& t, int32_t q, int64_t) {
+    return ctx.broker->store().GetMaxOffsetInQueue(t, q);
+  });
+}
+
+HandlerResult HandleGetMinOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  return AnswerQueueQuery(req, resp, false, "offset", [&](const std::string& t, int32_t q, int64_t) {
+    return ctx.broker->store().GetMinOffsetInQueue(t, q);
+  });
+}
+
+HandlerResult HandleSearchOffsetByTimestamp(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  return AnswerQueueQuery(req, resp, true, "offset", [&](const std::string& t, int32_t q, int64_t ts) {
+    return ctx.broker->store().GetOffsetInQueueByTime(t, q, ts);
+  });
+}
+
 HandlerResult HandleGetEarliestMsgStoretime(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  int32_t queue_id = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  RMQ_READ_HEADER(h, resp);
-  resp->ext_fields.SetInt("timestamp", ctx.broker->store().GetEarliestMessageTime(topic, queue_id));
-  return HandlerResult::kRespond;
+  return AnswerQueueQuery(req, resp, false, "timestamp", [&](const std::string& t, int32_t q, int64_t) {
+    return ctx.broker->store().GetEarliestMessageTime(t, q);
+  });
 }
 
 HandlerResult HandleLockBatchMq(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
