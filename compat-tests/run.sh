@@ -11,6 +11,8 @@
 #                       restart : RestartTest before -> server restart (same store) -> after
 #                       mixed   : (a) Java broker + rmqd namesrv, (b) rmqd broker + Java namesrv;
 #                                 the "basic" send/consume scenario on each
+#                       acl     : a broker with aclEnable=true and write_acl_conf's plain_acl.yml;
+#                                 the "acl" scenarios (AclTest, AclAdminTest)
 #   COMPAT_SERIALIZE  default "JSON ROCKETMQ"
 #   COMPAT_NS_PORT / COMPAT_BROKER_PORT   default 19876 / 20911
 #   COMPAT_KEEP=1     keep the work dir (stores, server logs, surefire reports)
@@ -28,7 +30,7 @@ if [[ "$MODE" != "--java" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
-PHASES="${COMPAT_PHASES:-main restart mixed}"
+PHASES="${COMPAT_PHASES:-main restart mixed acl}"
 SERIALIZE="${COMPAT_SERIALIZE:-JSON ROCKETMQ}"
 NS_PORT="${COMPAT_NS_PORT:-19876}"
 BROKER_PORT="${COMPAT_BROKER_PORT:-20911}"
@@ -137,6 +139,36 @@ EOF
 storePathCommitLog=$1/commitlog
 mappedFileSizeCommitLog=134217728
 EOF
+}
+
+# ACL phase: the accounts AclTest expects, in ROCKETMQ_HOME/conf (Java's place; rmqd gets rocketmqHome),
+# and aclEnable=true for both brokers.  $1 = store dir (after write_confs).
+write_acl_conf() {
+  mkdir -p "$WORK/home/conf/acl"
+  cat >"$WORK/home/conf/plain_acl.yml" <<'EOF'
+globalWhiteRemoteAddresses:
+  - 10.10.103.*
+accounts:
+  - accessKey: rmqAdmin01
+    secretKey: adminSecret1
+    admin: true
+  - accessKey: rmqUser001
+    secretKey: userSecret1
+    admin: false
+    defaultTopicPerm: PUB|SUB
+    defaultGroupPerm: PUB|SUB
+    topicPerms:
+      - acl_deny_topic=DENY
+      - acl_sub_topic=SUB
+      - acl_pub_topic=PUB
+  - accessKey: rmqWhite01
+    secretKey: whiteSecret1
+    whiteRemoteAddress: 127.0.0.1
+EOF
+  local f
+  for f in "$1/broker.conf" "$1/broker-java.conf"; do
+    printf 'aclEnable=true\nrocketmqHome=%s\n' "$WORK/home" >>"$f"
+  done
 }
 
 start_java_namesrv() {
@@ -318,6 +350,21 @@ if has_phase mixed; then
     stop_all
   done
   log "phase mixed took $(( $(date +%s) - T0 ))s"
+fi
+
+# ---- phase acl ----------------------------------------------------------------------------------
+if has_phase acl; then
+  T0=$(date +%s)
+  STORE="$WORK/store-acl"
+  write_confs "$STORE"
+  write_acl_conf "$STORE"
+  if start_pair "$PAIR_NS" "$BR_IMPL" "$STORE"; then
+    for ser in $SERIALIZE; do run_suite acl "$ser" -Drmq.groups=acl; done
+  else
+    infra_failure "acl: could not start namesrv=$PAIR_NS broker=$BR_IMPL"
+  fi
+  stop_all
+  log "phase acl took $(( $(date +%s) - T0 ))s"
 fi
 
 log "total $(( $(date +%s) - START_TS ))s"

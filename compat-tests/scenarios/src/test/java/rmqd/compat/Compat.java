@@ -37,6 +37,8 @@ final class Compat {
   static final String TAG_ADMIN = "admin";      // needs rocketmq-tools (4.9 module only)
   static final String TAG_BASIC = "basic";      // the mixed-cluster phases run only these
   static final String TAG_RESTART = "restart";  // run by run.sh around a server restart
+  static final String TAG_ACL = "acl";          // run.sh phase "acl": a broker with aclEnable=true
+  static final String TAG_TLS = "tls";          // run.sh phase "tls": a server with TLS on
 
   private static final AtomicLong SEQ = new AtomicLong();
   private static volatile boolean bannerPrinted;

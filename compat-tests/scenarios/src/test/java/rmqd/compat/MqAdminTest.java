@@ -61,11 +61,16 @@ class MqAdminTest {
   }
 
   static String mqadmin(String... args) throws Exception {
+    return mqadminWithHome(toolsHome(), args);
+  }
+
+  /** mqadmin with ROCKETMQ_HOME = `home` (its conf/tools.yml, if any, holds the ACL keys mqadmin signs with). */
+  static String mqadminWithHome(Path home, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(Arrays.asList(
         System.getProperty("java.home") + File.separator + "bin" + File.separator + "java",
         "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Drocketmq.serialize.type=" + Compat.serializeType(),
-        "-Drocketmq.home.dir=" + toolsHome(),
+        "-Drocketmq.home.dir=" + home,
         "-Drocketmq.client.logRoot=" + System.getProperty("rocketmq.client.logRoot", "target/client-logs"),
         "-cp", System.getProperty("java.class.path"),
         "org.apache.rocketmq.tools.command.MQAdminStartup"));
