@@ -13,6 +13,8 @@
 #                                 the "basic" send/consume scenario on each
 #                       acl     : a broker with aclEnable=true and write_acl_conf's plain_acl.yml;
 #                                 the "acl" scenarios (AclTest, AclAdminTest)
+#                       tls     : servers with TLS (certificate made here with the openssl CLI), once
+#                                 permissive and once enforcing; the "tls" scenarios (TlsTest)
 #   COMPAT_SERIALIZE  default "JSON ROCKETMQ"
 #   COMPAT_NS_PORT / COMPAT_BROKER_PORT   default 19876 / 20911
 #   COMPAT_KEEP=1     keep the work dir (stores, server logs, surefire reports)
@@ -30,7 +32,7 @@ if [[ "$MODE" != "--java" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
-PHASES="${COMPAT_PHASES:-main restart mixed acl}"
+PHASES="${COMPAT_PHASES:-main restart mixed acl tls}"
 SERIALIZE="${COMPAT_SERIALIZE:-JSON ROCKETMQ}"
 NS_PORT="${COMPAT_NS_PORT:-19876}"
 BROKER_PORT="${COMPAT_BROKER_PORT:-20911}"
@@ -113,6 +115,7 @@ EOF
   done
 }
 
+JAVA_EXTRA_OPTS=()  # per phase (tls: the tls.* system properties)
 JAVA_OPTS=(-Xmx256m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.net.preferIPv4Stack=true
   --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-exports java.base/sun.nio.ch=ALL-UNNAMED
@@ -173,7 +176,7 @@ EOF
 
 start_java_namesrv() {
   need_oracle || return 1
-  (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" \
+  (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" ${JAVA_EXTRA_OPTS[@]+"${JAVA_EXTRA_OPTS[@]}"} \
      -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_CP" \
      org.apache.rocketmq.namesrv.NamesrvStartup -c "$WORK/namesrv.conf") >>"$WORK/logs/java_namesrv.out" 2>&1 &
   PIDS+=($!)
@@ -181,7 +184,7 @@ start_java_namesrv() {
 }
 start_java_broker() {  # $1 store
   need_oracle || return 1
-  (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" \
+  (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" ${JAVA_EXTRA_OPTS[@]+"${JAVA_EXTRA_OPTS[@]}"} \
      -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_CP" \
      org.apache.rocketmq.broker.BrokerStartup -c "$1/broker-java.conf" -n "$NS_ADDR") >>"$WORK/logs/java_broker.out" 2>&1 &
   PIDS+=($!)
@@ -365,6 +368,38 @@ if has_phase acl; then
   fi
   stop_all
   log "phase acl took $(( $(date +%s) - T0 ))s"
+fi
+
+# ---- phase tls ----------------------------------------------------------------------------------
+if has_phase tls; then
+  T0=$(date +%s)
+  mkdir -p "$WORK/tls"
+  if openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+       -keyout "$WORK/tls/server.key" -out "$WORK/tls/server.pem" >"$WORK/logs/openssl.log" 2>&1; then
+    export COMPAT_TLS=1
+    for mode in permissive enforcing; do
+      STORE="$WORK/store-tls-$mode"
+      write_confs "$STORE"
+      # rmqd reads the tls.* keys from its conf files (tls.enable: its broker -> NameServer link);
+      # Java reads them as system properties.
+      TLS_KEYS=("tls.server.mode=$mode" "tls.server.certPath=$WORK/tls/server.pem"
+        "tls.server.keyPath=$WORK/tls/server.key" "tls.test.mode.enable=false" "tls.enable=true")
+      printf '%s\n' "${TLS_KEYS[@]}" >>"$STORE/broker.conf"
+      printf '%s\n' "${TLS_KEYS[@]}" >>"$WORK/namesrv.conf"
+      JAVA_EXTRA_OPTS=("${TLS_KEYS[@]/#/-D}")
+      if start_pair "$PAIR_NS" "$BR_IMPL" "$STORE"; then
+        for ser in $SERIALIZE; do run_suite "tls-$mode" "$ser" -Drmq.groups=tls -Drmq.tlsMode="$mode"; done
+      else
+        infra_failure "tls ($mode): could not start namesrv=$PAIR_NS broker=$BR_IMPL"
+      fi
+      stop_all
+    done
+    JAVA_EXTRA_OPTS=()
+    unset COMPAT_TLS
+  else
+    infra_failure "tls: openssl could not make a test certificate"
+  fi
+  log "phase tls took $(( $(date +%s) - T0 ))s"
 fi
 
 log "total $(( $(date +%s) - START_TS ))s"

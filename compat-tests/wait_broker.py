@@ -6,7 +6,9 @@ usage: wait_broker.py HOST:PORT BROKER_NAME [TIMEOUT_SECONDS]
 exit 0 when registered, 1 on timeout.
 """
 import json
+import os
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -17,7 +19,13 @@ def call(addr, code, ext, opaque):
     header = json.dumps({"code": code, "extFields": ext, "flag": 0, "language": "JAVA",
                          "opaque": opaque, "serializeTypeCurrentRPC": "JSON", "version": 409}).encode()
     frame = struct.pack(">ii", 4 + len(header), len(header)) + header
-    with socket.create_connection((host, int(port)), timeout=3) as s:
+    with socket.create_connection((host, int(port)), timeout=3) as raw:
+        s = raw
+        if os.environ.get("COMPAT_TLS") == "1":  # run.sh phase tls: the servers may refuse plaintext
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(raw)
         s.sendall(frame)
         buf = b""
         while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:

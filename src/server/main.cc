@@ -16,6 +16,7 @@
 #include "server/file_util.h"
 #include "server/namesrv/namesrv_controller.h"
 #include "server/remoting_server.h"
+#include "server/tls.h"
 
 using namespace rmq;
 using namespace rmq::server;
@@ -116,6 +117,19 @@ int main(int argc, char** argv) {
   std::map<std::string, std::string> props;
   if (Status s = LoadProps(args.config_file, &props); !s.ok()) return Fail(s.ToString());
 
+  // tls.* are Java's system-property names; server/tls.cc reads them (and tls.config.file).
+  std::map<std::string, std::string> tls_props;
+  for (auto it = props.begin(); it != props.end();) {
+    if (it->first.rfind("tls.", 0) == 0) {
+      tls_props.insert(*it);
+      it = props.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  Result<TlsConfig> tls = ParseTlsConfig(tls_props);
+  if (!tls.ok()) return Fail(tls.status().ToString());
+
   BrokerConfig bcfg;
   NamesrvConfig ncfg;
   std::vector<std::string> unknown;
@@ -138,6 +152,18 @@ int main(int argc, char** argv) {
   }
 
   RemotingServer server(static_cast<uint32_t>(run_broker ? bcfg.max_frame_size : ncfg.max_frame_size));
+  if (tls.value().mode != TlsMode::kDisabled) {
+    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::Create(tls.value());
+    if (!ctx.ok()) return Fail(ctx.status().ToString());
+    server.SetTls(ctx.value());
+    RMQ_LOG_INFO("TLS %s on every listener (certificate %s)",
+                 tls.value().mode == TlsMode::kEnforcing ? "enforcing" : "permissive", tls.value().cert_path.c_str());
+  }
+  if (tls.value().client_enable) {
+    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::CreateClient();
+    if (!ctx.ok()) return Fail(ctx.status().ToString());
+    server.SetClientTls(ctx.value());
+  }
   std::unique_ptr<NamesrvController> namesrv;
   std::unique_ptr<BrokerController> broker;
   if (run_namesrv) {

@@ -8,6 +8,7 @@
 
 #include "common/coding.h"
 #include "common/logging.h"
+#include "server/tls.h"
 
 namespace rmq::server {
 
@@ -35,6 +36,9 @@ std::string AddrToString(const sockaddr_storage& ss, std::string* ip_only) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 }  // namespace
+
+Connection::Connection(RemotingServer* s, ConnectionId id, Role role) : server_(s), id_(id), role_(role) {}
+Connection::~Connection() = default;
 
 struct RemotingServer::Listener {
   uv_tcp_t tcp{};
@@ -153,6 +157,8 @@ void RemotingServer::OnConnection(uv_stream_t* server, int status) {
     return;
   }
   uv_tcp_nodelay(&c->tcp_, 1);
+  c->accepted_ms_ = self->NowMs();
+  c->detect_tls_ = self->tls_ != nullptr && self->tls_->mode() != TlsMode::kDisabled;
   sockaddr_storage ss{};
   int len = sizeof(ss);
   if (uv_tcp_getpeername(&c->tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
@@ -168,6 +174,12 @@ void RemotingServer::StartReading(Connection* c) {
 
 void RemotingServer::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
+  if (c->tls_) {
+    if (c->tls_in_.size() < kReadChunk) c->tls_in_.resize(kReadChunk);
+    buf->base = c->tls_in_.data();
+    buf->len = c->tls_in_.size();
+    return;
+  }
   size_t used = c->in_end_ - c->in_start_;
   size_t want = kReadChunk;
   if (used >= 4) {
@@ -204,9 +216,69 @@ void RemotingServer::OnRead(Connection* c, ssize_t nread) {
     return;
   }
   if (nread == 0) return;
-  c->in_end_ += static_cast<size_t>(nread);
   c->last_activity_ms_ = NowMs();
+  if (c->tls_) {
+    if (!FeedTls(c, std::string_view(c->tls_in_.data(), static_cast<size_t>(nread)))) return;
+  } else {
+    c->in_end_ += static_cast<size_t>(nread);
+    if (c->detect_tls_) {
+      // Java's TlsModeHandler: a TLS handshake record starts with 0x16, anything else is plaintext.
+      c->detect_tls_ = false;
+      if (static_cast<unsigned char>(c->in_[c->in_start_]) == kTlsHandshakeByte) {
+        c->tls_ = std::make_unique<TlsSession>(*tls_);
+        std::string hello(c->in_.data() + c->in_start_, c->in_end_ - c->in_start_);
+        c->in_start_ = c->in_end_ = 0;
+        if (!FeedTls(c, hello)) return;
+      } else if (tls_->mode() == TlsMode::kEnforcing) {
+        RMQ_LOG_WARN("closing %s: plaintext connection while tls.server.mode=enforcing", c->remote_addr_.c_str());
+        Close(c);
+        return;
+      }
+    }
+  }
   ProcessFrames(c);
+}
+
+bool RemotingServer::FeedTls(Connection* c, std::string_view cipher) {
+  std::string plain, out;
+  Status s = c->tls_->Feed(cipher, &plain, &out);
+  if (!out.empty()) WriteRaw(c, std::move(out));
+  if (!s.ok()) {
+    RMQ_LOG_WARN("closing %s: %s", c->remote_addr_.c_str(), s.ToString().c_str());
+    Close(c);
+    return false;
+  }
+  if (!plain.empty()) {
+    if (c->in_.size() - c->in_end_ < plain.size()) {
+      size_t used = c->in_end_ - c->in_start_;
+      memmove(c->in_.data(), c->in_.data() + c->in_start_, used);
+      c->in_start_ = 0;
+      c->in_end_ = used;
+      if (c->in_.size() - c->in_end_ < plain.size()) c->in_.resize(c->in_end_ + plain.size());
+    }
+    memcpy(c->in_.data() + c->in_end_, plain.data(), plain.size());
+    c->in_end_ += plain.size();
+  }
+  return true;
+}
+
+void RemotingServer::SetTls(std::shared_ptr<TlsContext> tls) {
+  tls_ = std::move(tls);
+  AddTimer(1000, 1000, [this] { ExpireHandshakes(); });
+}
+
+void RemotingServer::ExpireHandshakes() {
+  uint64_t now = NowMs();
+  std::vector<Connection*> late;
+  for (auto& [id, c] : conns_) {
+    bool waiting = c->detect_tls_ || (c->tls_ && !c->tls_->handshake_done());
+    if (waiting && !c->closing() && now - c->accepted_ms_ > kTlsHandshakeTimeoutMs) late.push_back(c);
+  }
+  for (Connection* c : late) {
+    RMQ_LOG_WARN("closing %s: TLS handshake not finished in %llu ms", c->remote_addr_.c_str(),
+                 static_cast<unsigned long long>(kTlsHandshakeTimeoutMs));
+    Close(c);
+  }
 }
 
 void RemotingServer::ProcessFrames(Connection* c) {
@@ -256,6 +328,19 @@ void RemotingServer::HandleCommand(Connection* c, RemotingCommand& cmd) {
 bool RemotingServer::Write(ConnectionId id, RemotingCommand&& cmd) {
   Connection* c = Find(id);
   if (c == nullptr) return false;
+  if (c->tls_) {
+    // Encrypt the whole frame into one buffer; the command (and any mapped body) is released here.
+    std::string plain = protocol::EncodeFrameHeader(cmd);
+    plain.append(cmd.Body());
+    for (auto v : cmd.extra_body) plain.append(v);
+    std::string cipher;
+    if (Status s = c->tls_->Encrypt(plain, &cipher); !s.ok()) {
+      RMQ_LOG_WARN("closing %s: %s", c->remote_addr_.c_str(), s.ToString().c_str());
+      Close(c);
+      return false;
+    }
+    return cipher.empty() || WriteRaw(c, std::move(cipher));
+  }
   auto* w = new WriteReq;
   w->conn = id;
   w->cmd = std::move(cmd);
@@ -278,6 +363,27 @@ bool RemotingServer::Write(ConnectionId id, RemotingCommand&& cmd) {
   w->bytes = w->header.size() + w->cmd.BodySize();
   w->req.data = w;
   int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), b, static_cast<unsigned>(n), &RemotingServer::OnWriteCb);
+  if (rc != 0) {
+    delete w;
+    Close(c);
+    return false;
+  }
+  c->pending_write_bytes_ += w->bytes;
+  if (c->pending_write_bytes_ > kOutputHighWater && c->reading_ && !c->read_paused_) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
+    c->read_paused_ = true;
+  }
+  return true;
+}
+
+bool RemotingServer::WriteRaw(Connection* c, std::string&& bytes) {
+  auto* w = new WriteReq;
+  w->conn = c->id_;
+  w->header = std::move(bytes);
+  w->bytes = w->header.size();
+  w->req.data = w;
+  uv_buf_t b = uv_buf_init(w->header.data(), static_cast<unsigned>(w->header.size()));
+  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), &b, 1, &RemotingServer::OnWriteCb);
   if (rc != 0) {
     delete w;
     Close(c);
@@ -359,6 +465,16 @@ ConnectionId RemotingServer::Connect(const std::string& host, int port, std::fun
         return;
       }
       uv_tcp_nodelay(&conn->tcp_, 1);
+      conn->accepted_ms_ = self->NowMs();
+      if (self->client_tls_) {
+        conn->tls_ = std::make_unique<TlsSession>(*self->client_tls_, true);
+        std::string hello;
+        if (Status s = conn->tls_->Start(&hello); !s.ok() || !self->WriteRaw(conn, std::move(hello))) {
+          if (cb) cb(Status::IOError("TLS handshake could not start"));
+          self->Close(conn);
+          return;
+        }
+      }
       self->StartReading(conn);
       if (cb) cb(Status::OK());
     });

@@ -28,6 +28,8 @@ using ConnectionId = uint64_t;
 enum Role : uint32_t { kRoleNamesrv = 1, kRoleBroker = 2, kRoleClient = 4 };
 
 class RemotingServer;
+class TlsContext;
+class TlsSession;
 
 class Connection {
  public:
@@ -43,7 +45,9 @@ class Connection {
  private:
   friend class RemotingServer;
   enum class State { kOpen, kClosing };
-  Connection(RemotingServer* s, ConnectionId id, Role role) : server_(s), id_(id), role_(role) {}
+  // Both in remoting_server.cc, where TlsSession is complete.
+  Connection(RemotingServer* s, ConnectionId id, Role role);
+  ~Connection();
   RemotingServer* server_;
   ConnectionId id_;
   Role role_;
@@ -57,6 +61,12 @@ class Connection {
   bool read_paused_ = false;
   uint64_t last_activity_ms_ = 0;
   std::function<void(Status)> on_connect_;
+  // TLS (server/tls.h): the first byte decides plaintext or TLS when detect_tls_ is set; a TLS
+  // connection reads ciphertext into tls_in_ and feeds the decrypted bytes into in_.
+  bool detect_tls_ = false;
+  std::unique_ptr<TlsSession> tls_;
+  std::vector<char> tls_in_;
+  uint64_t accepted_ms_ = 0;
 };
 
 // Where a reply goes once a handler that deferred it (long polling, sync flush) is done.
@@ -80,6 +90,10 @@ class RemotingServer {
 
   uv_loop_t* loop() { return &loop_; }
   void SetRequestHandler(RequestHandler h) { on_request_ = std::move(h); }
+  // TLS for every accepted connection, per the context's mode (permissive / enforcing).
+  void SetTls(std::shared_ptr<TlsContext> tls);
+  // TLS on outgoing connections (Connect); Java's tls.enable for its remoting clients.
+  void SetClientTls(std::shared_ptr<TlsContext> tls) { client_tls_ = std::move(tls); }
   void AddCloseHandler(CloseHandler h) { on_close_.push_back(std::move(h)); }
 
   Status Listen(const std::string& host, int port, Role role);
@@ -126,6 +140,9 @@ class RemotingServer {
   void HandleCommand(Connection* c, protocol::RemotingCommand& cmd);
   void OnWriteDone(Connection* c, size_t bytes);
   void ExpirePending();
+  void ExpireHandshakes();
+  bool FeedTls(Connection* c, std::string_view cipher);
+  bool WriteRaw(Connection* c, std::string&& bytes);
   void DrainPosted();
 
   static void OnConnection(uv_stream_t* server, int status);
@@ -143,6 +160,8 @@ class RemotingServer {
   std::map<int32_t, Pending> pending_;
   RequestHandler on_request_;
   std::vector<CloseHandler> on_close_;
+  std::shared_ptr<TlsContext> tls_;
+  std::shared_ptr<TlsContext> client_tls_;
   std::vector<uv_timer_t*> timers_;
   uv_async_t async_{};
   std::mutex posted_mu_;
