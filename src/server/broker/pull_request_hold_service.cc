@@ -1,5 +1,7 @@
 #include "server/broker/pull_request_hold_service.h"
 
+#include <algorithm>
+
 namespace rmq::server {
 
 void PullRequestHoldService::Hold(HeldPull&& p) {
@@ -13,12 +15,15 @@ void PullRequestHoldService::Hold(HeldPull&& p) {
 void PullRequestHoldService::NotifyMessageArriving(const std::string& topic, int32_t queue_id, int64_t max_offset) {
   auto it = table_.find(Key(topic, queue_id));
   if (it == table_.end()) return;
+  // Nothing is moved out unless something is ready: an arrival that wakes no pull (a delayed
+  // message parked under SCHEDULE_TOPIC_XXXX, an offset already past max) must leave the table intact.
+  auto below = [max_offset](const HeldPull& p) { return p.header.queue_offset < max_offset; };
+  if (std::none_of(it->second.begin(), it->second.end(), below)) return;
   std::vector<HeldPull> ready, keep;
   for (auto& p : it->second) {
-    if (p.header.queue_offset < max_offset) ready.push_back(std::move(p));
+    if (below(p)) ready.push_back(std::move(p));
     else keep.push_back(std::move(p));
   }
-  if (ready.empty()) return;
   if (keep.empty()) table_.erase(it);
   else it->second.swap(keep);
   count_ -= ready.size();

@@ -53,6 +53,22 @@ TEST_CASE("hold: arrival wakes only pulls whose offset is below the new max") {
   CHECK(s.size() == 0);
 }
 
+TEST_CASE("hold: an arrival that wakes nothing leaves the held pulls intact") {
+  // Regression: a send of a delayed message notifies its real topic/queue while the message is
+  // parked elsewhere, so max does not move; the held pull must still be whole when it is due.
+  PullRequestHoldService* sp = nullptr;
+  std::vector<std::string> topics;
+  PullRequestHoldService s([&topics](HeldPull& p) { topics.push_back(p.header.topic); });
+  sp = &s;
+  HeldPull p = Pull("T", 0, 0, 1000, 1);
+  p.header.consumer_group = "G";
+  s.Hold(std::move(p));
+  s.NotifyMessageArriving("T", 0, 0);
+  CHECK(sp->size() == 1);
+  s.NotifyMessageArriving("T", 0, 1);
+  CHECK(topics == std::vector<std::string>{"T"});
+}
+
 TEST_CASE("hold: arrival on another queue or topic wakes nothing") {
   Woken w;
   PullRequestHoldService s(w.Fn());
