@@ -17,6 +17,7 @@ Environment (defaults in brackets):
   BENCH_CLIENTS            ["loadgen javabench"]
   BENCH_QUEUES             queues per topic [8]
   BENCH_STORE_DIR          parent of the stores (choose the disk) [/tmp]
+  BENCH_NOTES              remarks printed at the top of the report, separated by "|"
   BENCH_OUT                output dir for results.json / latency.png [docs/bench]; the markdown goes to
                            docs/performance.md unless BENCH_MD is set
 """
@@ -328,8 +329,12 @@ def run_workloads(srv, env, rates, results):
 
 
 def restart_test(srv, env):
-    """Fills the store to RESTART_MB, SIGKILLs the server and times the restart to an answered route."""
+    """On a fresh store filled to RESTART_MB, SIGKILLs the server and times the restart to an answered route."""
     broker = "%s:%d" % (HOST, srv.broker_port)
+    srv.stop()
+    shutil.rmtree(srv.store, ignore_errors=True)
+    if srv.start() is None:
+        return {"error": "did not start on a fresh store"}
     have = commitlog_bytes(broker) or 0
     want = RESTART_MB * 1024 * 1024
     if have < want:
@@ -342,7 +347,12 @@ def restart_test(srv, env):
     disk = srv.store_bytes()
     srv.stop(signal.SIGKILL)
     t = srv.start()
-    after = commitlog_bytes(broker)
+    after = None
+    deadline = time.time() + 60
+    while t and after is None and time.time() < deadline:  # the broker may answer the route before itself
+        after = commitlog_bytes(broker)
+        if after is None:
+            time.sleep(0.5)
     return {"store_bytes": store, "store_disk_bytes": disk, "restart_s": round(t, 3) if t else None,
             "commitlog_bytes_after_restart": after}
 
@@ -460,7 +470,9 @@ def main():
                         # the commit of the tree the binary was built in (--build may point at another worktree)
                         "rmqd": subprocess.run(["git", "-C", os.path.join(ROOT, a.build), "rev-parse", "--short", "HEAD"],
                                                capture_output=True, text=True).stdout.strip()},
-           "runs": []}
+           "runs": [],
+           # free-text remarks about this run for the report (BENCH_NOTES, separated by "|")
+           "notes": [n.strip() for n in os.environ.get("BENCH_NOTES", "").split("|") if n.strip()]}
     servers_on = []
     try:
         env = setup(a.build, work)
