@@ -136,6 +136,9 @@ namesrvAddr=$NS_ADDR
 autoCreateTopicEnable=true
 autoCreateSubscriptionGroup=true
 flushDiskType=ASYNC_FLUSH
+transactionCheckInterval=1000
+transactionTimeOut=1000
+traceTopicEnable=true
 EOF
   cp "$1/broker.conf" "$1/broker-java.conf"
   cat >>"$1/broker-java.conf" <<EOF

@@ -66,10 +66,10 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"maxIndexNum", &BrokerConfig::max_index_num, 2, 100000000},
     {"regionId", &BrokerConfig::region_id},
     {"aclEnable", &BrokerConfig::acl_enable},
-    {"namesrvListenPort", &BrokerConfig::namesrv_listen_port, 1, 65535},
-};
     {"rocketmqHome", &BrokerConfig::rocketmq_home},
     {"rocketmq.acl.plain.file", &BrokerConfig::acl_plain_file},
+    {"namesrvListenPort", &BrokerConfig::namesrv_listen_port, 1, 65535},
+};
 
 const ConfigKey<NamesrvConfig> kNamesrvKeys[] = {
     {"listenPort", &NamesrvConfig::listen_port, 1, 65535},
@@ -120,14 +120,14 @@ std::string BrokerConfig::StorePathRootDir() const {
   return store_path_root_dir.empty() ? Home() + "/store" : store_path_root_dir;
 }
 
-Status ParseProperties(const std::string& text, const std::string& origin, std::map<std::string, std::string>* out) {
-  std::istringstream in(text);
 std::string BrokerConfig::RocketmqHome() const {
   if (!rocketmq_home.empty()) return rocketmq_home;
   const char* h = getenv("ROCKETMQ_HOME");  // Java: -Drocketmq.home.dir, else this variable
   return h ? h : "";
 }
 
+Status ParseProperties(const std::string& text, const std::string& origin, std::map<std::string, std::string>* out) {
+  std::istringstream in(text);
   std::string line, logical;
   int lineno = 0;
   auto trim = [](std::string s) {

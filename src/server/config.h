@@ -62,9 +62,9 @@ struct BrokerConfig {
   std::string acl_plain_file = "conf/plain_acl.yml";  // Java's -Drocketmq.acl.plain.file
 
   std::string StorePathRootDir() const;
+  std::string RocketmqHome() const;  // rocketmqHome, else $ROCKETMQ_HOME, else ""
 };
 
-  std::string RocketmqHome() const;  // rocketmqHome, else $ROCKETMQ_HOME, else ""
 // Mirrors NamesrvConfig + NettyServerConfig.
 struct NamesrvConfig {
   int32_t listen_port = 9876;

@@ -43,6 +43,9 @@ constexpr RequestSpec kRequests[] = {
     ROW(kViewMessageById, kB, HandleViewMessageById),
     ROW(kQueryMessage, kB, HandleQueryMessage),
     ROW(kConsumerSendMsgBack, kB, HandleConsumerSendMsgBack),
+    ROW(kEndTransaction, kB, HandleEndTransaction),
+    ROW(kSendReplyMessage, kB, HandleSendReplyMessage),
+    ROW(kSendReplyMessageV2, kB, HandleSendReplyMessage),
     // Broker: clients and offsets
     ROW(kHeartBeat, kB, HandleHeartBeat),
     ROW(kUnregisterClient, kB, HandleUnregisterClient),

@@ -89,11 +89,11 @@ Status BrokerController::Start() {
       *store_, config_.StorePathRootDir() + "/config/delayOffset.json", std::move(delay_levels),
       [this](const std::string& topic, int32_t queue_id) { OnMessagesStored(topic, queue_id); });
   if (s = schedule_->Load(); !s.ok()) return s;
-  topics_.SetOnChange([this] { ScheduleRegister(); });
-  clients_.SetConsumerChangeListener(
   if (config_.acl_enable) {
     if (s = StartAcl(); !s.ok()) return s;
   }
+  topics_.SetOnChange([this] { ScheduleRegister(); });
+  clients_.SetConsumerChangeListener(
       [this](const std::string& group, const ConsumerGroupInfo& info) { NotifyConsumerIdsChanged(group, info); });
   store_->SetFlushListener([this](int64_t flushed) { server_.Post([this, flushed] { OnFlushed(flushed); }); });
 
@@ -140,8 +140,6 @@ Status BrokerController::Start() {
   return Status::OK();
 }
 
-void BrokerController::Shutdown() {
-  if (!started_) return;
 Status BrokerController::StartAcl() {
   std::string home = config_.RocketmqHome();
   if (home.empty()) {
@@ -155,6 +153,8 @@ Status BrokerController::StartAcl() {
   return Status::OK();
 }
 
+void BrokerController::Shutdown() {
+  if (!started_) return;
   started_ = false;
   // Unregister so clients stop routing here at once (oneway: the loop is about to stop).
   for (auto& n : namesrvs_) {

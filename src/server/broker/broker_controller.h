@@ -17,6 +17,7 @@
 #include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
 #include "server/broker/topic_config_manager.h"
+#include "server/broker/transactional_message_service.h"
 #include "server/config.h"
 #include "server/remoting_server.h"
 #include "store/message_store.h"
@@ -41,6 +42,7 @@ class BrokerController {
   SubscriptionGroupManager& groups() { return groups_; }
   ClientManager& clients() { return clients_; }
   ScheduleMessageService& schedule() { return *schedule_; }
+  TransactionalMessageService& transactions() { return *transactions_; }
   // The ACL 1.0 state when aclEnable=true, else null (Dispatcher's gate checks it).
   acl::PlainPermissionManager* acl() { return acl_.get(); }
   const store::HostAddress& store_host() const { return store_host_; }
@@ -71,6 +73,8 @@ class BrokerController {
   void SendRegister(size_t i);
   void OnFlushed(int64_t flushed);
   void CheckFlushTimeouts();
+  // Sends a broker -> producer request (CHECK_TRANSACTION_STATE) to one live channel of `group`.
+  bool SendToProducerGroup(const std::string& group, protocol::RemotingCommand&& req);
 
   RemotingServer& server_;
   BrokerConfig config_;
@@ -82,6 +86,7 @@ class BrokerController {
   PullRequestHoldService holds_;
   std::unique_ptr<acl::PlainPermissionManager> acl_;
   std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
+  std::unique_ptr<TransactionalMessageService> transactions_;  // likewise
   store::HostAddress store_host_;
   std::string broker_addr_;
   int64_t boot_timestamp_ = 0;

@@ -160,6 +160,13 @@ const std::map<ConnectionId, ClientChannelInfo>* ClientManager::FindProducerGrou
   return it == producers_.end() ? nullptr : &it->second;
 }
 
+ConnectionId ClientManager::FindProducerByClientId(const std::string& client_id) const {
+  for (const auto& [group, channels] : producers_)
+    for (const auto& [conn, ch] : channels)
+      if (ch.client_id == client_id) return conn;
+  return 0;
+}
+
 std::vector<std::string> ClientManager::ConsumerIds(const std::string& group) const {
   std::vector<std::string> out;
   if (const auto* g = FindConsumerGroup(group))

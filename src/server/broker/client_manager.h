@@ -73,6 +73,8 @@ class ClientManager {
 
   const ConsumerGroupInfo* FindConsumerGroup(const std::string& group) const;
   const std::map<ConnectionId, ClientChannelInfo>* FindProducerGroup(const std::string& group) const;
+  // The connection of the producer with this client id in any group, or 0 (ProducerManager.findChannel).
+  ConnectionId FindProducerByClientId(const std::string& client_id) const;
   std::vector<std::string> ConsumerIds(const std::string& group) const;
   // Consumer groups that subscribe `topic`.
   std::set<std::string> GroupsSubscribing(const std::string& topic) const;

@@ -1,9 +1,15 @@
 // Every request handler; the table in request_table.cc maps codes to them.
 #pragma once
 
+#include "protocol/headers/message_headers.h"
 #include "server/dispatcher.h"
 
 namespace rmq::server {
+
+struct TopicConfig;
+// Java's msgCheck for a send (send_handlers.cc): the topic config, or null with `resp` filled.
+const TopicConfig* CheckSendMessage(RequestContext& ctx, protocol::SendMessageRequestHeader& h,
+                                    protocol::RemotingCommand* resp);
 
 #define RMQ_HANDLER(name) \
   HandlerResult name(RequestContext& ctx, const protocol::RemotingCommand& req, protocol::RemotingCommand* resp)
@@ -65,6 +71,10 @@ RMQ_HANDLER(HandleUpdateAndCreateSubscriptionGroup);
 RMQ_HANDLER(HandleDeleteSubscriptionGroup);
 RMQ_HANDLER(HandleQueryTopicConsumeByWho);
 RMQ_HANDLER(HandleViewMessageById);
+
+// Broker: transaction_handlers.cc, reply_handlers.cc
+RMQ_HANDLER(HandleEndTransaction);
+RMQ_HANDLER(HandleSendReplyMessage);
 
 // Broker: query_handlers.cc
 RMQ_HANDLER(HandleQueryMessage);

@@ -9,6 +9,7 @@
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/retry_policy.h"
+#include "server/broker/transactional_message_util.h"
 #include "server/handlers/handlers.h"
 
 namespace rmq::server {
@@ -167,6 +168,10 @@ void FinishSend(RequestContext& ctx, const store::PutMessageResult& r, int32_t q
 
 }  // namespace
 
+const TopicConfig* CheckSendMessage(RequestContext& ctx, SendMessageRequestHeader& h, RemotingCommand* resp) {
+  return CheckMessage(ctx, h, resp);
+}
+
 HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
   bool v2 = req.code != static_cast<int32_t>(protocol::RequestCode::kSendMessage);
   SendMessageRequestHeader h;
@@ -204,9 +209,30 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
   m.properties = properties;
   m.tags_code = TagsCodeOf(properties);
 
+  // A transaction's half message goes to RMQ_SYS_TRANS_HALF_TOPIC (Java's prepareMessage);
+  // like Java, not for a pre-4.6.1 client's retry of one (reconsumed with a delay level).
+  HalfMessageRewrite half;
+  std::string_view tran, delay;
+  bool prepared = false;
+  int32_t delay_level = 0;
+  if (PropertiesView(properties).Get(protocol::kPropertyTransactionPrepared, &tran)) protocol::ParseBool(tran, &prepared);
+  if (PropertiesView(properties).Get(protocol::kPropertyDelayTimeLevel, &delay)) protocol::ParseInt32(delay, &delay_level);
+  if (prepared && !(h.reconsume_times > 0 && delay_level > 0)) {
+    if (b.config().reject_transaction_message) {
+      *resp = ErrorResponse(ResponseCode::kNoPermission,
+                            "the broker[" + b.config().broker_ip1 + "] sending transaction message is forbidden");
+      return HandlerResult::kRespond;
+    }
+    half = RewriteAsHalfMessage(properties, topic, queue_id, m.sys_flag);
+    m.topic = kTransHalfTopic;
+    m.queue_id = 0;
+    m.sys_flag = half.sys_flag;
+    m.properties = half.properties;
+  }
+
   store::PutMessageResult r = b.store().PutMessage(m);
   if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
-  FinishSend(ctx, r, m.queue_id, properties, topic, resp);
+  FinishSend(ctx, r, queue_id, properties, topic, resp);
   return HandlerResult::kDeferred;  // FinishSend answered (now or after the flush)
 }
 

@@ -1,0 +1,138 @@
+// END_TRANSACTION (mirrors Java 4.9's EndTransactionProcessor). Producers send it oneway, so the
+// response only reaches the few callers that send it synchronously; like Java, an UNKNOWN
+// (NOT_TYPE) outcome or an unknown type gets no response at all.
+#include "common/logging.h"
+#include "protocol/ext_fields.h"
+#include "server/broker/broker_controller.h"
+#include "server/broker/transactional_message_util.h"
+#include "server/handlers/handlers.h"
+#include "store/recovery.h"
+
+namespace rmq::server {
+
+using protocol::RemotingCommand;
+using protocol::ResponseCode;
+
+namespace {
+
+// Mirrors EndTransactionRequestHeader.
+struct EndTransactionHeader {
+  std::string producer_group;
+  int64_t tran_state_table_offset = 0;
+  int64_t commit_log_offset = 0;
+  int32_t commit_or_rollback = 0;
+  bool from_transaction_check = false;
+  std::string msg_id;
+  std::string transaction_id;
+};
+
+Status DecodeEndTransactionHeader(const protocol::ExtFields& f, EndTransactionHeader* h) {
+  protocol::HeaderReader r(f);
+  r.Required("producerGroup", &h->producer_group);
+  r.Required("tranStateTableOffset", &h->tran_state_table_offset);
+  r.Required("commitLogOffset", &h->commit_log_offset);
+  r.Required("commitOrRollback", &h->commit_or_rollback);
+  r.Optional("fromTransactionCheck", &h->from_transaction_check);
+  r.Required("msgId", &h->msg_id);
+  r.Optional("transactionId", &h->transaction_id);
+  return r.status();
+}
+
+// sendFinalMessage's mapping of the store result.
+void FillFinalPutResponse(store::PutMessageStatus st, RemotingCommand* resp) {
+  using store::PutMessageStatus;
+  switch (st) {
+    case PutMessageStatus::kPutOk:
+    case PutMessageStatus::kFlushDiskTimeout:
+    case PutMessageStatus::kFlushSlaveTimeout:
+    case PutMessageStatus::kSlaveNotAvailable:
+      resp->code = static_cast<int32_t>(ResponseCode::kSuccess);
+      return;
+    case PutMessageStatus::kCreateMappedFileFailed:
+      *resp = ErrorResponse(ResponseCode::kSystemError, "Create mapped file failed.");
+      return;
+    case PutMessageStatus::kMessageIllegal:
+    case PutMessageStatus::kPropertiesSizeExceeded:
+      *resp = ErrorResponse(ResponseCode::kMessageIllegal,
+                            "The message is illegal, maybe msg body or properties length not matched. msg body length "
+                            "limit 128k, msg properties length limit 32k.");
+      return;
+    case PutMessageStatus::kServiceNotAvailable:
+      *resp = ErrorResponse(ResponseCode::kServiceNotAvailable, "Service not available now.");
+      return;
+    case PutMessageStatus::kOsPageCacheBusy:
+      *resp = ErrorResponse(ResponseCode::kSystemError, "OS page cache busy, please try another machine");
+      return;
+    case PutMessageStatus::kUnknownError:
+      *resp = ErrorResponse(ResponseCode::kSystemError, "UNKNOWN_ERROR");
+      return;
+  }
+}
+
+}  // namespace
+
+HandlerResult HandleEndTransaction(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  EndTransactionHeader h;
+  if (Status s = DecodeEndTransactionHeader(req.ext_fields, &h); !s.ok()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
+    return HandlerResult::kRespond;
+  }
+  BrokerController& b = *ctx.broker;
+  if (b.config().broker_role == "SLAVE") {
+    resp->code = static_cast<int32_t>(ResponseCode::kSlaveNotAvailable);
+    return HandlerResult::kRespond;
+  }
+  const bool commit = h.commit_or_rollback == kTransactionCommitType;
+  if (!commit && h.commit_or_rollback != kTransactionRollbackType) {
+    if (h.commit_or_rollback == kTransactionNotType) {
+      RMQ_LOG_WARN("producer %s ends transaction %s as UNKNOWN (%s)", ctx.conn.remote_addr().c_str(), h.msg_id.c_str(),
+                   h.from_transaction_check ? "check" : "send");
+    }
+    return HandlerResult::kDeferred;  // Java returns null: no response
+  }
+  if (h.from_transaction_check || !commit) {
+    RMQ_LOG_INFO("producer %s %s transaction %s%s", ctx.conn.remote_addr().c_str(), commit ? "commits" : "rolls back",
+                 h.msg_id.c_str(), h.from_transaction_check ? " (check)" : "");
+  }
+
+  Result<store::SelectedMessage> sel = b.store().LookMessageByOffset(h.commit_log_offset);
+  store::RecordView half;
+  if (!sel.ok() || !store::DecodeRecord(sel->data, &half, false).ok()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "Find prepared transaction message failed");
+    return HandlerResult::kRespond;
+  }
+  std::string wrong = CheckPrepareMessage(half, h.producer_group, h.tran_state_table_offset, h.commit_log_offset);
+  if (!wrong.empty()) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, wrong);
+    return HandlerResult::kRespond;
+  }
+  resp->code = static_cast<int32_t>(ResponseCode::kSuccess);
+  if (commit) {
+    CommitMessage c;
+    if (Status s = BuildCommitMessage(half, &c); !s.ok()) {
+      *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
+      return HandlerResult::kRespond;
+    }
+    store::MessageToStore m;
+    m.topic = c.topic;
+    m.queue_id = c.queue_id;
+    m.flag = half.flag;
+    m.sys_flag = c.sys_flag;
+    m.born_timestamp = half.born_timestamp;
+    m.born_host = half.born_host;
+    m.store_host = half.store_host;
+    m.reconsume_times = half.reconsume_times;
+    m.prepared_transaction_offset = c.prepared_transaction_offset;
+    m.body = half.body;
+    m.properties = c.properties;
+    m.tags_code = store::TagsCodeFromProperties(c.properties);
+    store::PutMessageResult r = b.store().PutMessage(m);
+    FillFinalPutResponse(r.status, resp);
+    if (resp->code != static_cast<int32_t>(ResponseCode::kSuccess)) return HandlerResult::kRespond;
+    b.OnMessagesStored(c.topic, c.queue_id);
+  }
+  b.transactions().DeletePrepareMessage(half);
+  return HandlerResult::kRespond;
+}
+
+}  // namespace rmq::server
