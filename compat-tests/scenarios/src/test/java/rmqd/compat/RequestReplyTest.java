@@ -1,0 +1,107 @@
+package rmqd.compat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
+import org.apache.rocketmq.client.exception.RequestTimeoutException;
+import org.apache.rocketmq.client.producer.DefaultMQProducer;
+import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
+import org.apache.rocketmq.client.utils.MessageUtil;
+import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageExt;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Request-reply: DefaultMQProducer.request() sends with CORRELATION_ID/REPLY_TO_CLIENT, a consumer
+ * answers with MessageUtil.createReplyMessage to <cluster>_REPLY_TOPIC via SEND_REPLY_MESSAGE_V2
+ * (325), and the broker pushes the reply to the requester with PUSH_REPLY_MESSAGE_TO_CLIENT (326).
+ *
+ * 4.9.8 client only. Oracle fact: against the Java 4.9.7 broker, 5.3.1's request() does not work
+ * either (a reply-less request throws RequestTimeoutException within ~100 ms instead of after the
+ * timeout, and a replied request times out after ~6 s), so there is no 5.x behaviour to match.
+ */
+class RequestReplyTest {
+  static void only49() {
+    assumeTrue(Compat.clientVersion().startsWith("4"), "request-reply: 4.9.8 client only (see class comment)");
+  }
+
+  @Test
+  void requestGetsTheReply() throws Exception {
+    only49();
+    String topic = Compat.unique("rr");
+    DefaultMQProducer requester = Compat.producer(Compat.unique("rrpg"));
+    DefaultMQProducer replier = Compat.producer(Compat.unique("rrreply"));
+    AtomicInteger replied = new AtomicInteger();
+    DefaultMQPushConsumer c = null;
+    try {
+      Compat.createTopic(requester, topic, 2);
+      c = Compat.pushConsumer(Compat.unique("rrcg"), topic, (msgs, ctx) -> {
+        for (MessageExt m : msgs) {
+          try {
+            Message reply = MessageUtil.createReplyMessage(m,
+                ("reply-to-" + new String(m.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+            SendResult r = replier.send(reply, 10_000);
+            assertEquals(SendStatus.SEND_OK, r.getSendStatus());
+            replied.incrementAndGet();
+          } catch (Exception e) {
+            e.printStackTrace();
+            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+          }
+        }
+        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+      });
+      Compat.sleep(1000);
+      for (int i = 0; i < 3; i++) {
+        Message req = new Message(topic, ("q" + i).getBytes(StandardCharsets.UTF_8));
+        long t0 = System.currentTimeMillis();
+        Message reply = requester.request(req, 15_000);
+        assertNotNull(reply, "reply " + i);
+        assertEquals("reply-to-q" + i, new String(reply.getBody(), StandardCharsets.UTF_8));
+        assertEquals("DefaultCluster_REPLY_TOPIC", reply.getTopic(), "reply topic");
+        assertEquals("reply", reply.getProperty("MSG_TYPE"));
+        assertNotNull(reply.getProperty("CORRELATION_ID"));
+        assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
+        assertNotNull(reply.getProperty("ARRIVE_TIME"), "the client stamps the arrival");
+        if (reply instanceof MessageExt) {
+          MessageExt x = (MessageExt) reply;
+          assertTrue(x.getStoreTimestamp() >= t0 - 1000, "storeTimestamp " + x.getStoreTimestamp());
+          assertTrue(x.getBornTimestamp() > 0);
+        }
+        System.out.println("compat: request-reply " + i + " (" + Compat.clientTag() + ") took "
+            + (System.currentTimeMillis() - t0) + " ms");
+      }
+      // The replier counts after its send returns, which may be after the requester got the push.
+      Compat.waitFor("3 replies sent", 10_000, () -> replied.get() >= 3);
+    } finally {
+      if (c != null) c.shutdown();
+      requester.shutdown();
+      replier.shutdown();
+    }
+  }
+
+  @Test
+  void requestWithoutReplierTimesOut() throws Exception {
+    only49();
+    String topic = Compat.unique("rr_timeout");
+    DefaultMQProducer requester = Compat.producer(Compat.unique("rrpg"));
+    try {
+      Compat.createTopic(requester, topic, 1);
+      Message req = new Message(topic, "nobody".getBytes(StandardCharsets.UTF_8));
+      long t0 = System.currentTimeMillis();
+      assertThrows(RequestTimeoutException.class, () -> requester.request(req, 2_000));
+      long took = System.currentTimeMillis() - t0;
+      assertTrue(took >= 1_900 && took < 15_000, "timed out after " + took + " ms");
+    } finally {
+      requester.shutdown();
+    }
+  }
+}
