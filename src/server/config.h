@@ -32,6 +32,12 @@ struct BrokerConfig {
   bool broker_topic_enable = true;
   bool trace_topic_enable = false;
   std::string msg_trace_topic_name = "RMQ_SYS_TRACE_TOPIC";
+  // Transactions (Java 4.9 defaults) and request-reply.
+  int64_t transaction_time_out = 6000;
+  int32_t transaction_check_max = 15;
+  int64_t transaction_check_interval = 60000;
+  bool reject_transaction_message = false;
+  bool store_reply_message_enable = true;
   std::string flush_disk_type = "ASYNC_FLUSH";
   std::string broker_role = "ASYNC_MASTER";
   int32_t max_message_size = 4 * 1024 * 1024;
@@ -54,12 +60,12 @@ struct BrokerConfig {
   int32_t max_index_num = 5000000 * 4;
   std::string region_id = "DefaultRegion";
   bool acl_enable = false;
-  // rmqd only: the NameServer port when running standalone.
-  int32_t namesrv_listen_port = 9876;
   // ACL 1.0 files live under ROCKETMQ_HOME as in Java: <rocketmqHome>/<rocketmq.acl.plain.file>
   // and <rocketmqHome>/conf/acl/*.yml. Default home: the ROCKETMQ_HOME environment variable.
   std::string rocketmq_home;
   std::string acl_plain_file = "conf/plain_acl.yml";  // Java's -Drocketmq.acl.plain.file
+  // rmqd only: the NameServer port when running standalone.
+  int32_t namesrv_listen_port = 9876;
 
   std::string StorePathRootDir() const;
   std::string RocketmqHome() const;  // rocketmqHome, else $ROCKETMQ_HOME, else ""

@@ -89,6 +89,9 @@ Status BrokerController::Start() {
       *store_, config_.StorePathRootDir() + "/config/delayOffset.json", std::move(delay_levels),
       [this](const std::string& topic, int32_t queue_id) { OnMessagesStored(topic, queue_id); });
   if (s = schedule_->Load(); !s.ok()) return s;
+  transactions_ = std::make_unique<TransactionalMessageService>(
+      *store_, offsets_, store_host_,
+      [this](const std::string& group, RemotingCommand&& req) { return SendToProducerGroup(group, std::move(req)); });
   if (config_.acl_enable) {
     if (s = StartAcl(); !s.ok()) return s;
   }
@@ -110,6 +113,16 @@ Status BrokerController::Start() {
   server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
     if (started_) schedule_->Tick(NowMillis());
   });
+  // TransactionalMessageCheckService: one check run per transactionCheckInterval.
+  server_.AddTimer(static_cast<uint64_t>(config_.transaction_check_interval),
+                   static_cast<uint64_t>(config_.transaction_check_interval), [this] {
+                     if (!started_) return;
+                     TransactionCheckConfig c;
+                     c.transaction_timeout_ms = config_.transaction_time_out;
+                     c.transaction_check_max = config_.transaction_check_max;
+                     c.file_reserved_ms = static_cast<int64_t>(config_.file_reserved_time) * 3600 * 1000;
+                     transactions_->Check(NowMillis(), c);
+                   });
   server_.AddTimer(kFlushDelayOffsetIntervalMs, kFlushDelayOffsetIntervalMs, [this] { schedule_->PersistIfDirty(); });
   server_.AddTimer(10000, 10000, [this] {
     for (ConnectionId id : clients_.ScanExpired(server_.NowMs(), kClientChannelExpireMs)) server_.CloseById(id);
@@ -273,6 +286,18 @@ void BrokerController::CheckFlushTimeouts() {
       ++it;
     }
   }
+}
+
+bool BrokerController::SendToProducerGroup(const std::string& group, RemotingCommand&& req) {
+  const auto* channels = clients_.FindProducerGroup(group);
+  if (channels == nullptr) return false;
+  for (const auto& [conn, ch] : *channels) {
+    Connection* c = server_.Find(conn);
+    if (c == nullptr || c->closing()) continue;
+    server_.InvokeOneway(conn, std::move(req));
+    return true;
+  }
+  return false;
 }
 
 void BrokerController::OnMessagesStored(const std::string& topic, int32_t queue_id) {
