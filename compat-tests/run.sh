@@ -6,13 +6,15 @@
 #   bash compat-tests/run.sh --java             # oracle: Java 4.9.7 NameServer + broker
 #
 # Environment:
-#   COMPAT_PHASES     phases to run, default "main restart mixed"
+#   COMPAT_PHASES     phases to run, default "main restart mixed acl tls store"
 #                       main    : all scenarios (client 4.9.8 + 5.3.1) x serializations, hostile bytes
 #                       restart : RestartTest before -> server restart (same store) -> after
 #                       mixed   : (a) Java broker + rmqd namesrv, (b) rmqd broker + Java namesrv;
 #                                 the "basic" send/consume scenario on each
 #                       acl     : a broker with aclEnable=true and write_acl_conf's plain_acl.yml;
 #                                 the "acl" scenarios (AclTest, AclAdminTest)
+#                       store   : (a) Java broker writes a store, rmqd serves it; (b) the reverse;
+#                                 StoreInterchangeTest (4.9 client, first serialization)
 #                       tls     : servers with TLS (certificate made here with the openssl CLI), once
 #                                 permissive and once enforcing; the "tls" scenarios (TlsTest)
 #   COMPAT_SERIALIZE  default "JSON ROCKETMQ"
@@ -32,7 +34,7 @@ if [[ "$MODE" != "--java" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
-PHASES="${COMPAT_PHASES:-main restart mixed acl tls}"
+PHASES="${COMPAT_PHASES:-main restart mixed acl tls store}"
 SERIALIZE="${COMPAT_SERIALIZE:-JSON ROCKETMQ}"
 NS_PORT="${COMPAT_NS_PORT:-19876}"
 BROKER_PORT="${COMPAT_BROKER_PORT:-20911}"
@@ -403,6 +405,30 @@ if has_phase tls; then
     infra_failure "tls: openssl could not make a test certificate"
   fi
   log "phase tls took $(( $(date +%s) - T0 ))s"
+fi
+
+# ---- phase store --------------------------------------------------------------------------------
+# One store directory, two implementations: (a) the Java broker writes it, rmqd serves it; (b) rmqd
+# writes it, the Java broker serves it. StoreInterchangeTest (4.9 client, first serialization only).
+if has_phase store; then
+  T0=$(date +%s)
+  ser="${SERIALIZE%% *}"
+  for combo in "a:java:$BR_IMPL" "b:$BR_IMPL:java"; do
+    IFS=: read -r tag writer reader <<<"$combo"
+    STORE="$WORK/store-interchange-$tag"
+    write_confs "$STORE"
+    echo "mappedFileSizeCommitLog=134217728" >>"$STORE/broker.conf"  # the Java conf's size
+    ok=1
+    for step in "write:$writer" "read:$reader"; do
+      IFS=: read -r what impl <<<"$step"
+      if [[ "$impl" == java ]]; then start_pair java java "$STORE"; else start_pair standalone rmqd "$STORE"; fi ||
+        { infra_failure "store ($tag): could not start $impl to $what"; ok=0; }
+      (( ok )) && run_suite "store-$tag-$what-$impl" "$ser" -Drmq.groups=store -Drmq.phase="$what"
+      stop_all
+      (( ok )) || break
+    done
+  done
+  log "phase store took $(( $(date +%s) - T0 ))s"
 fi
 
 log "total $(( $(date +%s) - START_TS ))s"

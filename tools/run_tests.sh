@@ -53,6 +53,17 @@ else
   echo "bench-smoke printed no summary"; failed=$((failed + 1)); status=1
 fi
 
+echo "== crash test (SIGKILL under a Java producer, SYNC_FLUSH + ASYNC_FLUSH; tools/crash_test.sh)"
+bash tools/crash_test.sh "$BUILD" 2>&1 | tee /tmp/rmqd-crash.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E '^crash-test: [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-crash.log | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+else
+  echo "crash test printed no summary"; failed=$((failed + 1)); status=1
+fi
+
 if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
   echo "== compatibility tests (official Java clients against $BUILD/rmqd)"
   bash compat-tests/run.sh "$BUILD/rmqd" 2>&1 | tee /tmp/rmqd-compat.log

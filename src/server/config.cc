@@ -65,6 +65,7 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"messageDelayLevel", &BrokerConfig::message_delay_level},
     {"fileReservedTime", &BrokerConfig::file_reserved_time, 0, INT32_MAX},
     {"deleteWhen", &BrokerConfig::delete_when},
+    {"flushConsumerOffsetInterval", &BrokerConfig::flush_consumer_offset_interval, 100, INT32_MAX},
     {"maxFrameSize", &BrokerConfig::max_frame_size, 1024, INT32_MAX},
     {"defaultQueryMaxNum", &BrokerConfig::default_query_max_num, 1, INT32_MAX},
     {"maxHashSlotNum", &BrokerConfig::max_hash_slot_num, 1, INT32_MAX},

@@ -54,6 +54,7 @@ struct BrokerConfig {
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
   int32_t file_reserved_time = 72;
   std::string delete_when = "04";
+  int32_t flush_consumer_offset_interval = 5000;  // ms, consumerOffset.json
   int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
   int32_t default_query_max_num = 32;
   int32_t max_hash_slot_num = 5000000;

@@ -94,7 +94,14 @@ Status MessageStore::Open() {
   std::string lock_path = m.RootPath("lock");
   int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return Status::IOError("open " + lock_path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // flock for rmqd, plus the POSIX record lock on byte 0 that Java's FileChannel.tryLock(0, 1)
+  // takes, so neither server opens a directory the other one is using.
+  struct flock record_lock = {};
+  record_lock.l_type = F_WRLCK;
+  record_lock.l_whence = SEEK_SET;
+  record_lock.l_start = 0;
+  record_lock.l_len = 1;
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0 || ::fcntl(fd, F_SETLK, &record_lock) != 0) {
     ::close(fd);
     return Status::Busy("store " + c.store_path_root_dir + " is locked by another process");
   }

@@ -108,7 +108,8 @@ Status BrokerController::Start() {
     holds_.CheckTimeouts(server_.NowMs());
     CheckFlushTimeouts();
   });
-  server_.AddTimer(5000, 5000, [this] { offsets_.PersistIfDirty(); });
+  const auto offset_interval = static_cast<uint64_t>(config_.flush_consumer_offset_interval);
+  server_.AddTimer(offset_interval, offset_interval, [this] { offsets_.PersistIfDirty(); });
   // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
   server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
     if (started_) schedule_->Tick(NowMillis());
