@@ -8,6 +8,7 @@
 
 CXX      ?= g++
 BUILD    ?= build
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 PKGS     := libuv openssl yaml-cpp zlib
 CXXFLAGS := -std=c++20 -O2 -g -Wall -Wextra -Wno-unused-parameter -Isrc -MMD -MP
 LDLIBS   := -lpthread
@@ -59,7 +60,7 @@ deps:
 	@sh tools/install_deps.sh
 
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	./$(BUILD)/rmqd standalone
 
 unit-test: $(BUILD)/unit_tests
@@ -74,7 +75,7 @@ crash-test: $(BUILD)/rmqd $(BUILD)/tools/store_inspect
 	@bash tools/crash_test.sh $(BUILD)
 
 test: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/unit_tests
+	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/unit_tests
 	@bash tools/run_tests.sh $(BUILD)
 
 fuzz:
