@@ -55,6 +55,9 @@ struct BrokerConfig {
   int32_t file_reserved_time = 72;
   std::string delete_when = "04";
   int32_t flush_consumer_offset_interval = 5000;  // ms, consumerOffset.json
+  int32_t disk_max_used_space_ratio = 75;
+  bool clean_file_forcibly_enable = true;
+  int32_t clean_resource_interval = 10000;
   int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
   int32_t default_query_max_num = 32;
   int32_t max_hash_slot_num = 5000000;

@@ -64,6 +64,8 @@ constexpr RequestSpec kRequests[] = {
     ROW(kDeleteTopicInBroker, kB, HandleDeleteTopicInBroker),
     ROW(kGetAllTopicConfig, kB, HandleGetAllTopicConfig),
     ROW(kGetSystemTopicListFromBroker, kB, HandleGetSystemTopicListFromBroker),
+    ROW(kCleanExpiredConsumequeue, kB, HandleCleanExpiredConsumeQueue),
+    ROW(kDeleteExpiredCommitlog, kB, HandleDeleteExpiredCommitLog),
     ROW(kGetBrokerConfig, kB, HandleGetBrokerConfig),
     ROW(kGetBrokerRuntimeInfo, kB, HandleGetBrokerRuntimeInfo),
     ROW(kGetTopicStatsInfo, kB, HandleGetTopicStatsInfo),

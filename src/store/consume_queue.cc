@@ -103,7 +103,8 @@ Status ConsumeQueue::Put(int64_t cq_offset, const CqEntry& entry) {
 
 void ConsumeQueue::CorrectMinOffset(int64_t commit_log_min) {
   // Entries are in CommitLog order, so binary search for the first one still present.
-  int64_t lo = queue_.MinOffset() / kCqStoreUnitSize;
+  // Starts at the current minimum, so the minimum never moves back.
+  int64_t lo = MinOffset();
   int64_t hi = MaxOffset();
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
@@ -114,11 +115,30 @@ void ConsumeQueue::CorrectMinOffset(int64_t commit_log_min) {
       hi = mid;
     }
   }
-  min_logic_offset_ = lo * kCqStoreUnitSize;
+  min_logic_offset_.store(lo * kCqStoreUnitSize, std::memory_order_release);
+}
+
+int ConsumeQueue::DeleteExpiredFiles(int64_t commit_log_min) {
+  // A file other than the last is full, so its last entry is its newest.
+  int deleted = queue_.DeleteFilesWhile([&](const MappedFile& f) {
+    std::string_view whole = f.WholeFile();
+    if (whole.size() < static_cast<size_t>(kCqStoreUnitSize)) return false;
+    CqEntry last = DecodeCqEntry(whole.data() + whole.size() - kCqStoreUnitSize);
+    return IsValidCqEntry(last) && last.commit_log_offset < commit_log_min;
+  });
+  CorrectMinOffset(commit_log_min);
+  return deleted;
+}
+
+int64_t ConsumeQueue::LastCommitLogOffset() const {
+  int64_t max = MaxOffset();
+  CqEntry e;
+  if (max <= 0 || !GetEntry(max - 1, &e)) return -1;
+  return e.commit_log_offset;
 }
 
 int64_t ConsumeQueue::MinOffset() const {
-  return std::max(queue_.MinOffset(), min_logic_offset_) / kCqStoreUnitSize;
+  return std::max(queue_.MinOffset(), min_logic_offset_.load(std::memory_order_acquire)) / kCqStoreUnitSize;
 }
 
 CqEntries ConsumeQueue::GetEntries(int64_t offset) const {

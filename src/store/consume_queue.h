@@ -1,9 +1,11 @@
 // ConsumeQueue: the per topic-queue index of 20-byte entries under
 // `consumequeue/<topic>/<queueId>/` (mirrors Java's ConsumeQueue). Entry n is logical offset n.
 //
-// Threading: the loop thread writes and reads; the flush thread calls Flush().
+// Threading: the loop thread writes and reads; the flush thread calls Flush(); the clean
+// thread calls DeleteExpiredFiles() (file list under MappedFileQueue's mutex, min offset atomic).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,6 +58,12 @@ class ConsumeQueue {
   // Raises the minimum offset past leading entries that point below `commit_log_min` (their
   // CommitLog files were deleted). Mirrors Java's correctMinOffset.
   void CorrectMinOffset(int64_t commit_log_min);
+  // Retention (Java's deleteExpiredFile): deletes leading files (never the last) whose every
+  // entry points below `commit_log_min`, then corrects the minimum offset. Returns the number
+  // of files deleted. Clean thread.
+  int DeleteExpiredFiles(int64_t commit_log_min);
+  // CommitLog offset of the newest entry, or -1 when the queue is empty (Java's getLastOffset).
+  int64_t LastCommitLogOffset() const;
 
   // Writes the entry for logical offset `cq_offset`. An offset already present is skipped
   // (OK, idempotent re-dispatch); one past a gap is Corruption and nothing is written.
@@ -83,7 +91,7 @@ class ConsumeQueue {
   const int64_t file_size_;
   MappedFileQueue queue_;
   int64_t max_physic_end_ = 0;
-  int64_t min_logic_offset_ = 0;  // bytes; see CorrectMinOffset
+  std::atomic<int64_t> min_logic_offset_{0};  // bytes; see CorrectMinOffset (clean thread too)
 };
 
 }  // namespace rmq::store

@@ -89,6 +89,47 @@ std::vector<std::shared_ptr<ConsumeQueue>> ConsumeQueueStore::All() const {
   return out;
 }
 
+int ConsumeQueueStore::CleanExpiredQueues(int64_t commit_log_min, std::string_view keep_topic) {
+  std::vector<std::shared_ptr<ConsumeQueue>> doomed;
+  std::vector<std::string> empty_topics;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    for (auto t = table_.begin(); t != table_.end();) {
+      if (t->first != keep_topic) {
+        for (auto q = t->second.begin(); q != t->second.end();) {
+          int64_t last = q->second->LastCommitLogOffset();
+          if (last >= 0 && last < commit_log_min) {
+            doomed.push_back(q->second);
+            q = t->second.erase(q);
+          } else {
+            ++q;
+          }
+        }
+      }
+      if (t->second.empty()) {
+        empty_topics.push_back(t->first);
+        t = table_.erase(t);
+      } else {
+        ++t;
+      }
+    }
+  }
+  for (auto& cq : doomed) {
+    RMQ_LOG_INFO("cleanExpiredConsumerQueue: %s/%d destroyed, CommitLog min %lld, its last %lld", cq->topic().c_str(),
+                 cq->queue_id(), static_cast<long long>(commit_log_min),
+                 static_cast<long long>(cq->LastCommitLogOffset()));
+    Status s = cq->Destroy();
+    if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
+    std::error_code ec;
+    if (IsStorableTopic(cq->topic())) fs::remove(QueueDir(cq->topic(), cq->queue_id()), ec);
+  }
+  for (const auto& topic : empty_topics) {
+    std::error_code ec;
+    if (IsStorableTopic(topic)) fs::remove(root_dir_ + "/" + topic, ec);  // only when empty
+  }
+  return static_cast<int>(doomed.size());
+}
+
 Status ConsumeQueueStore::DeleteTopic(std::string_view topic) {
   std::map<int32_t, std::shared_ptr<ConsumeQueue>> queues;
   {

@@ -35,6 +35,10 @@ class ConsumeQueueStore {
   std::vector<std::shared_ptr<ConsumeQueue>> All() const;
   // Removes the topic's queues and their files.
   Status DeleteTopic(std::string_view topic);
+  // Java's cleanExpiredConsumerQueue: removes (with their files) the queues whose newest entry
+  // points below `commit_log_min`, and topics left with no queue. Queues with no entry yet and
+  // `keep_topic` are kept. Returns the number of queues removed.
+  int CleanExpiredQueues(int64_t commit_log_min, std::string_view keep_topic);
 
  private:
   std::string QueueDir(std::string_view topic, int32_t queue_id) const;

@@ -245,6 +245,29 @@ size_t IndexService::FileCount() const {
   return files_.size();
 }
 
+int IndexService::DeleteExpiredFiles(int64_t commit_log_min) {
+  std::vector<std::shared_ptr<IndexFile>> doomed;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    // Only files before the last are read here; the writer no longer touches their headers.
+    size_t n = 0;
+    while (n + 1 < files_.size() && files_[n]->header().end_phy_offset < commit_log_min) ++n;
+    doomed.assign(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(n));
+    files_.erase(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  int deleted = 0;
+  for (auto& f : doomed) {
+    Status s = f->Destroy();
+    if (!s.ok()) {
+      RMQ_LOG_ERROR("deleting index file %s: %s", f->path().c_str(), s.ToString().c_str());
+      continue;
+    }
+    RMQ_LOG_INFO("deleted expired index file %s", f->path().c_str());
+    ++deleted;
+  }
+  return deleted;
+}
+
 std::vector<std::shared_ptr<IndexFile>> IndexService::Files() const {
   std::lock_guard<std::mutex> l(mu_);
   return files_;

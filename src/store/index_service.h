@@ -70,6 +70,10 @@ class IndexService {
   // known to be on disk in *flushed_timestamp (0 when nothing was ever indexed). Flush thread.
   Status Flush(int64_t* flushed_timestamp);
 
+  // Retention (Java's deleteExpiredFile): deletes leading files, never the last, whose
+  // endPhyOffset is below `commit_log_min`. Returns how many. Clean thread.
+  int DeleteExpiredFiles(int64_t commit_log_min);
+
   size_t FileCount() const;
   std::vector<std::shared_ptr<IndexFile>> Files() const;
 

@@ -133,6 +133,12 @@ Status MappedFile::ZeroFrom(int64_t pos) {
   return Status::OK();
 }
 
+int64_t MappedFile::LastModifiedMs() const {
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) return 0;
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
 Status MappedFile::Destroy() {
   // The mapping stays until the last holder drops its shared_ptr (the destructor unmaps).
   if (::unlink(path_.c_str()) != 0 && errno != ENOENT) return ErrnoStatus("unlink", path_);

@@ -52,6 +52,8 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
   Status Flush();
   // Zeroes [pos, file_size) on disk and in the mapping; used to cut a torn tail.
   Status ZeroFrom(int64_t pos);
+  // The file's modification time in ms since the epoch (Java's File.lastModified), or 0.
+  int64_t LastModifiedMs() const;
   // Removes the file from disk. The mapping (and views into it) stays valid until the last
   // shared_ptr is dropped; callers drop the file from its queue first.
   Status Destroy();

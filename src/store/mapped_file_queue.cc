@@ -182,6 +182,39 @@ int64_t MappedFileQueue::DirtyBytes() const {
   return dirty;
 }
 
+int MappedFileQueue::DeleteExpiredFilesByTime(int64_t now_ms, int64_t expired_ms, bool clean_immediately,
+                                              int max_files) {
+  int deleted = 0;
+  return DeleteFilesWhile([&](const MappedFile& f) {
+    if (deleted >= max_files) return false;
+    if (!clean_immediately && now_ms < f.LastModifiedMs() + expired_ms) return false;
+    ++deleted;
+    return true;
+  });
+}
+
+int MappedFileQueue::DeleteFilesWhile(const std::function<bool(const MappedFile&)>& expired) {
+  std::vector<std::shared_ptr<MappedFile>> doomed;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    size_t n = 0;
+    while (n + 1 < files_.size() && expired(*files_[n])) ++n;
+    doomed.assign(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(n));
+    files_.erase(files_.begin(), files_.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  int deleted = 0;
+  for (auto& f : doomed) {
+    Status s = f->Destroy();
+    if (!s.ok()) {
+      RMQ_LOG_ERROR("deleting %s: %s", f->path().c_str(), s.ToString().c_str());
+      continue;
+    }
+    RMQ_LOG_INFO("deleted expired file %s", f->path().c_str());
+    ++deleted;
+  }
+  return deleted;
+}
+
 Status MappedFileQueue::DestroyAll() {
   std::vector<std::shared_ptr<MappedFile>> files;
   {

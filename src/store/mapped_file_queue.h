@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -58,6 +59,17 @@ class MappedFileQueue {
   Status Flush(int least_pages);
   // Bytes written but not yet flushed.
   int64_t DirtyBytes() const;
+
+  // Retention (Java's deleteExpiredFileByTime / deleteExpiredFileByOffset). Both delete files
+  // oldest first, never the last one, and stop at the first file that is kept; they return
+  // how many were deleted. A deleted file leaves the queue at once, but its mapping lives
+  // until the last reader drops its shared_ptr. Any thread.
+  //
+  // Deletes files last modified `expired_ms` or more before `now_ms` (any file when
+  // `clean_immediately`), at most `max_files`.
+  int DeleteExpiredFilesByTime(int64_t now_ms, int64_t expired_ms, bool clean_immediately, int max_files);
+  // Deletes files while `expired(file)` says so.
+  int DeleteFilesWhile(const std::function<bool(const MappedFile&)>& expired);
 
   // Unmaps nothing that is held, but removes every file and the directory.
   Status DestroyAll();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 
 #include "common/logging.h"
@@ -139,6 +140,8 @@ Status MessageStore::Open() {
   m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get(), m.index.get());
   if (m.flush_listener) m.flush->SetListener(m.flush_listener);
   m.flush->Start();
+  m.clean = std::make_unique<CleanService>(m.config, m.commit_log.get(), m.queues.get(), m.index.get());
+  m.clean->Start();
   m.open = true;
   return Status::OK();
 }
@@ -147,9 +150,11 @@ void MessageStore::Shutdown() {
   Impl& m = *impl_;
   if (!m.open) return;
   m.open = false;
+  m.clean->Stop();
   m.flush->Stop();
   Status s = RemoveAbortFile(m.RootPath("abort"));
   if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
+  m.clean.reset();
   m.flush.reset();
   m.index.reset();
   m.queues.reset();
@@ -208,6 +213,11 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   }
   if (msgs.empty()) {
     result.status = PutMessageStatus::kMessageIllegal;
+    return result;
+  }
+  if (m.clean->disk_full()) {  // Java's runningFlags.isWriteable() after makeDiskFull
+    result.status = PutMessageStatus::kServiceNotAvailable;
+    result.disk_util = DiskUtil();
     return result;
   }
   // Mirrors Java's batch rule: a batch may not carry a delay level (PutMessage parks single
@@ -280,6 +290,33 @@ void MessageStore::RequestFlush(int64_t offset) {
 }
 
 int64_t MessageStore::FlushedOffset() const { return impl_->open ? impl_->flush->flushed_offset() : 0; }
+
+void MessageStore::ExecuteDeleteFilesManually() {
+  if (impl_->open) impl_->clean->ExecuteDeleteFilesManually();
+}
+
+int MessageStore::CleanExpiredConsumerQueue() {
+  if (!impl_->open) return 0;
+  return impl_->queues->CleanExpiredQueues(impl_->commit_log->MinOffset(), kScheduleTopic);
+}
+
+void MessageStore::RunCleanPass(int64_t now_ms) {
+  if (impl_->open) impl_->clean->RunOnce(now_ms);
+}
+
+bool MessageStore::IsDiskFull() const { return impl_->open && impl_->clean->disk_full(); }
+
+std::string MessageStore::DiskUtil() const {
+  const Impl& m = *impl_;
+  auto pct = [&](const char* dir) {
+    double r = m.open ? m.clean->DiskUsedRatio(m.RootPath(dir)) : -1;
+    return 100 * r;
+  };
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "CL: %5.2f CQ: %5.2f INDEX: %5.2f", pct("commitlog"), pct("consumequeue"),
+                pct("index"));
+  return buf;
+}
 
 int64_t MessageStore::GetMinPhyOffset() const { return impl_->open ? impl_->commit_log->MinOffset() : 0; }
 

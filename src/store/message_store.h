@@ -37,6 +37,16 @@ struct MessageStoreConfig {
   int32_t max_hash_slot_num = 5000000;                      // IndexFile slots
   int32_t max_index_num = 5000000 * 4;                      // IndexFile entries
   int32_t max_msgs_num_batch = 64;                          // cap on one index query
+  // Retention and disk protection (see clean_service.h); Java's names and defaults.
+  int32_t file_reserved_time = 72;               // hours a CommitLog file is kept
+  std::string delete_when = "04";                // hours of the day to delete expired files
+  int32_t disk_max_used_space_ratio = 75;        // percent; above it, delete expired files at any hour
+  bool clean_file_forcibly_enable = true;
+  int32_t clean_resource_interval = 10000;       // ms between clean passes
+  double disk_space_warning_level_ratio = 0.90;  // -Drocketmq.broker.diskSpaceWarningLevelRatio
+  double disk_space_clean_forcibly_ratio = 0.85;  // -Drocketmq.broker.diskSpaceCleanForciblyRatio
+  // Test seam: used fraction of the partition holding a path (default: statvfs).
+  std::function<double(const std::string& path)> disk_used_ratio_fn;
   // Delay levels for messages with a DELAY property (see delay_level.h).
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 };
@@ -104,6 +114,7 @@ struct PutMessageResult {
   int64_t store_timestamp = 0;
   int32_t msg_num = 0;
   std::vector<int64_t> phy_offsets;  // per message, for offset msg ids (batches)
+  std::string disk_util;  // DiskUtil() when refused because the disk is full
 };
 
 // Messages read for a pull: views into mapped files, valid while `holds` is alive.
@@ -196,6 +207,19 @@ class MessageStore {
   // so a hash collision may return another record; callers filter.
   QueryMessageResult QueryMessage(std::string_view topic, std::string_view key, int32_t max_num, int64_t begin_ts,
                                   int64_t end_ts) const;
+
+  // Retention. Java's executeDeleteFilesManually (DELETE_EXPIRED_COMMITLOG): the clean thread
+  // deletes expired CommitLog files on its next 20 passes whatever the hour, starting now.
+  void ExecuteDeleteFilesManually();
+  // Java's cleanExpiredConsumerQueue (CLEAN_EXPIRED_CONSUMEQUEUE): drops ConsumeQueues whose
+  // newest entry is below the CommitLog's minimum offset. Loop thread. Returns queues dropped.
+  int CleanExpiredConsumerQueue();
+  // Runs one clean pass now, as if the wall clock read `now_ms` (tests: fake time).
+  void RunCleanPass(int64_t now_ms);
+  // True while the disk is above diskSpaceWarningLevelRatio; puts answer SERVICE_NOT_AVAILABLE.
+  bool IsDiskFull() const;
+  // Java's diskUtil() for the send remark: "CL: %5.2f CQ: %5.2f INDEX: %5.2f" (percent).
+  std::string DiskUtil() const;
 
   int64_t GetMinPhyOffset() const;
   int64_t GetMaxPhyOffset() const;

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "store/clean_service.h"
 #include "store/commit_log.h"
 #include "store/consume_queue_store.h"
 #include "store/delay_level.h"
@@ -28,6 +29,7 @@ struct MessageStore::Impl {
   std::unique_ptr<StoreCheckpoint> checkpoint;
   std::unique_ptr<IndexService> index;
   std::unique_ptr<FlushService> flush;
+  std::unique_ptr<CleanService> clean;
   std::function<void(int64_t)> flush_listener;  // kept until the flush service exists
   int lock_fd = -1;
   bool open = false;

@@ -34,6 +34,11 @@ store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   s.max_hash_slot_num = c.max_hash_slot_num;
   s.max_index_num = c.max_index_num;
   s.message_delay_level = c.message_delay_level;
+  s.file_reserved_time = c.file_reserved_time;
+  s.delete_when = c.delete_when;
+  s.disk_max_used_space_ratio = c.disk_max_used_space_ratio;
+  s.clean_file_forcibly_enable = c.clean_file_forcibly_enable;
+  s.clean_resource_interval = c.clean_resource_interval;
   return s;
 }
 }  // namespace

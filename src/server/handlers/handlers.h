@@ -76,6 +76,10 @@ RMQ_HANDLER(HandleViewMessageById);
 RMQ_HANDLER(HandleEndTransaction);
 RMQ_HANDLER(HandleSendReplyMessage);
 
+// Broker: store_admin_handlers.cc
+RMQ_HANDLER(HandleDeleteExpiredCommitLog);
+RMQ_HANDLER(HandleCleanExpiredConsumeQueue);
+
 // Broker: query_handlers.cc
 RMQ_HANDLER(HandleQueryMessage);
 

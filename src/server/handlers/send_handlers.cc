@@ -128,7 +128,8 @@ bool FillPutResponse(const store::PutMessageResult& r, int32_t max_message_size,
     case PutMessageStatus::kServiceNotAvailable:
       *resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
                             "service not available now. It may be caused by one of the following reasons: the broker's "
-                            "disk is full, messages are put to the slave, message store has been shut down, etc.");
+                            "disk is full" + (r.disk_util.empty() ? std::string() : " [" + r.disk_util + "]") +
+                                ", messages are put to the slave, message store has been shut down, etc.");
       return false;
     case PutMessageStatus::kOsPageCacheBusy:
       *resp = ErrorResponse(ResponseCode::kSystemBusy, "[PC_SYNCHRONIZED]broker busy, start flow control for a while");

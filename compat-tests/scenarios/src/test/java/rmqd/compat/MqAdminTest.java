@@ -161,4 +161,19 @@ class MqAdminTest {
     assertMatches("^" + Pattern.quote(BROKER) + "\\s+2\\s+0\\s+0\\s*$", out);
     assertEquals(3, out.lines().filter(l -> l.startsWith(BROKER)).count(), "rows in:\n" + out);
   }
+
+  /**
+   * DELETE_EXPIRED_COMMITLOG (329) and CLEAN_EXPIRED_CONSUMEQUEUE (306): both answer SUCCESS
+   * ("success"); with the default fileReservedTime (72 h) nothing is old enough, so the oracle
+   * deletes nothing and the topic's offsets are unchanged.
+   */
+  @Test
+  @Order(6)
+  void retentionCommandsKeepUnexpiredMessages() throws Exception {
+    assertMatches("success", mqadmin("deleteExpiredCommitLog", "-c", CLUSTER));
+    assertMatches("success", mqadmin("cleanExpiredCQ", "-c", CLUSTER));
+    Compat.sleep(1500);  // the clean pass runs in the background
+    String out = mqadmin("topicStatus", "-t", topic);
+    assertMatches("^" + Pattern.quote(BROKER) + "\\s+1\\s+0\\s+5\\s+\\S", out);
+  }
 }
