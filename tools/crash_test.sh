@@ -15,8 +15,9 @@ set -u -o pipefail
 BUILD=${1:-build}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-RMQD="$ROOT/$BUILD/rmqd"
-INSPECT="$ROOT/$BUILD/tools/store_inspect"
+[[ "$BUILD" == /* ]] || BUILD="$ROOT/$BUILD"
+RMQD="$BUILD/rmqd"
+INSPECT="$BUILD/tools/store_inspect"
 CYCLES=${CRASH_CYCLES:-20}
 VARIANTS=${CRASH_VARIANTS:-SYNC_FLUSH ASYNC_FLUSH}
 NS_PORT=23876
