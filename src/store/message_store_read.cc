@@ -124,20 +124,37 @@ int64_t MessageStore::GetEarliestMessageTime(std::string_view topic, int32_t que
 int64_t MessageStore::GetOffsetInQueueByTime(std::string_view topic, int32_t queue_id, int64_t timestamp) const {
   auto cq = impl_->open ? impl_->queues->Find(topic, queue_id) : nullptr;
   if (!cq) return 0;
-  // First offset whose store time >= timestamp; unreadable entries count as earlier.
+  // Java 4.9 ConsumeQueue.getOffsetInQueueByTime: a binary search over [min, max - 1] that returns an
+  // exact hit, else the nearer of its two neighbours (a tie goes to the earlier one): a time after
+  // the last message gives the last message's offset (not max), one before the first gives the
+  // first. Unreadable entries count as earlier. (Java searches one consume-queue file, chosen by
+  // its modification time; rmqd searches the whole queue.)
   int64_t lo = cq->MinOffset();
-  int64_t hi = cq->MaxOffset();
-  while (lo < hi) {
+  int64_t hi = cq->MaxOffset() - 1;
+  if (hi < lo) return lo;
+  int64_t left = -1, right = -1, left_ts = -1, right_ts = -1;
+  while (lo <= hi) {
     int64_t mid = lo + (hi - lo) / 2;
     CqEntry e;
     int64_t ts = cq->GetEntry(mid, &e) ? impl_->commit_log->StoreTimestampAt(e.commit_log_offset, e.size) : -1;
-    if (ts < timestamp) {
+    if (ts < 0) {
       lo = mid + 1;
+      left = mid;
+    } else if (ts == timestamp) {
+      return mid;
+    } else if (ts > timestamp) {
+      hi = mid - 1;
+      right = mid;
+      right_ts = ts;
     } else {
-      hi = mid;
+      lo = mid + 1;
+      left = mid;
+      left_ts = ts;
     }
   }
-  return lo;
+  if (left_ts == -1) return right >= 0 ? right : cq->MaxOffset();
+  if (right_ts == -1) return left;
+  return timestamp - left_ts > right_ts - timestamp ? right : left;
 }
 
 int64_t MessageStore::GetCommitLogOffsetInQueue(std::string_view topic, int32_t queue_id,

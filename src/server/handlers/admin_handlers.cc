@@ -2,6 +2,8 @@
 // Java's AdminBrokerProcessor that rmqd serves so far).
 #include <sys/statvfs.h>
 
+#include <set>
+
 #include <rapidjson/document.h>
 
 #include "common/json.h"
@@ -78,8 +80,17 @@ HandlerResult HandleGetSystemTopicListFromBroker(RequestContext& ctx, const Remo
   std::string out;
   json::Writer w(&out);
   w.BeginObject().Key("topicList").BeginArray();
-  for (const auto& [name, _] : ctx.broker->topics().table())
-    if (IsSystemTopic(name)) w.String(name);
+  // Java answers TopicValidator's system topic set: the fixed names plus what TopicConfigManager
+  // registered (cluster, broker name, <cluster>_REPLY_TOPIC, the trace topic), present or not.
+  std::set<std::string> names{kAutoCreateTopicKeyTopic, kScheduleTopic, kBenchmarkTopic, kTransHalfTopic,
+                              "RMQ_SYS_TRACE_TOPIC", kTransOpHalfTopic, kTransCheckMaxTimeTopic, kSelfTestTopic,
+                              kOffsetMovedEventTopic};
+  const auto& cfg = ctx.broker->config();
+  names.insert(cfg.broker_cluster_name);
+  names.insert(cfg.broker_name);
+  names.insert(cfg.broker_cluster_name + "_REPLY_TOPIC");
+  if (cfg.trace_topic_enable) names.insert(cfg.msg_trace_topic_name);
+  for (const auto& n : names) w.String(n);
   w.EndArray().EndObject();
   resp->SetBody(std::move(out));
   return HandlerResult::kRespond;

@@ -247,7 +247,9 @@ HandlerResult HandleGetTopicsByCluster(RequestContext& ctx, const RemotingComman
 }
 
 HandlerResult HandleGetSystemTopicListFromNs(RequestContext& ctx, const RemotingCommand&, RemotingCommand* resp) {
-  resp->SetBody(TopicListJson(ctx.namesrv->routes().SystemTopics()));
+  std::string broker_addr;
+  std::vector<std::string> topics = ctx.namesrv->routes().SystemTopics(&broker_addr);
+  resp->SetBody(TopicListJson(topics, broker_addr));
   return HandlerResult::kRespond;
 }
 

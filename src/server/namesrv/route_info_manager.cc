@@ -189,11 +189,19 @@ std::vector<std::string> RouteInfoManager::TopicsByCluster(const std::string& cl
   return out;
 }
 
-std::vector<std::string> RouteInfoManager::SystemTopics() const {
+std::vector<std::string> RouteInfoManager::SystemTopics(std::string* broker_addr) const {
   std::vector<std::string> out;
   for (const auto& [cluster, names] : cluster_addr_table_) {
     out.push_back(cluster);
     for (const auto& n : names) out.push_back(n);
+  }
+  if (broker_addr) {
+    for (const auto& [name, bd] : broker_addr_table_) {
+      if (!bd.broker_addrs.empty()) {
+        *broker_addr = bd.broker_addrs.begin()->second;
+        break;
+      }
+    }
   }
   return out;
 }

@@ -57,7 +57,9 @@ class RouteInfoManager {
   std::string ClusterInfoJson() const;
   std::vector<std::string> AllTopics() const;
   std::vector<std::string> TopicsByCluster(const std::string& cluster) const;
-  std::vector<std::string> SystemTopics() const;  // cluster and broker names
+  // Cluster and broker names; *broker_addr = the first address of the first broker with one (Java
+  // getSystemTopicList; the 4.9 client then asks that broker for its system topics, code 305).
+  std::vector<std::string> SystemTopics(std::string* broker_addr = nullptr) const;
   void DeleteTopic(const std::string& topic, const std::string& cluster);
   // WIPE/ADD_WRITE_PERM_OF_BROKER; returns the number of topics changed.
   int SetWritePermOfBroker(const std::string& broker_name, bool writable);
