@@ -4,12 +4,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
+import org.apache.rocketmq.client.consumer.rebalance.AllocateMessageQueueAveragely;
 import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
 import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.consumer.ConsumeFromWhere;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.remoting.RPCHook;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +32,7 @@ class TraceTest {
     String topic = Compat.unique("trace");
     String pg = Compat.unique("tracepg");
     String cg = Compat.unique("tracecg");
-    DefaultMQProducer p = new DefaultMQProducer(pg, true);
+    DefaultMQProducer p = new DefaultMQProducer(pg, (RPCHook) null, true, null);  // this overload exists in 4.9.8 and 5.3.1
     p.setNamesrvAddr(Compat.namesrv());
     p.setInstanceName(pg);
     p.setSendMsgTimeout(10_000);
@@ -39,7 +41,7 @@ class TraceTest {
     try {
       Compat.createTopic(p, topic, 1);
       AtomicReference<String> consumed = new AtomicReference<>();
-      c = new DefaultMQPushConsumer(cg, true);
+      c = new DefaultMQPushConsumer(cg, (RPCHook) null, new AllocateMessageQueueAveragely(), true, null);
       c.setNamesrvAddr(Compat.namesrv());
       c.setInstanceName(cg);
       c.setConsumeFromWhere(ConsumeFromWhere.CONSUME_FROM_FIRST_OFFSET);
