@@ -270,6 +270,12 @@ run_suite() {  # $1 label, $2 serialization, rest: extra maven args
     tail -n 40 "$WORK/logs/mvn-$label-$ser.log"
     return
   fi
+  if (( rc != 0 )); then
+    # Test failures are ignored by Maven here (counted from the reports), so a non-zero exit means
+    # a module did not build or run at all (e.g. a scenario that does not compile for one client).
+    infra_failure "maven run $label/$ser exited with rc=$rc (a module failed to build or run):"
+    grep -h -E '^\[ERROR\]' "$WORK/logs/mvn-$label-$ser.log" | head -n 20
+  fi
   local r
   read -r p f s t <<<"$(count_reports "$reports")"
   PASSED=$((PASSED + p))
