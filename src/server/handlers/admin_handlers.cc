@@ -11,24 +11,13 @@
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/json_shapes.h"
 
 namespace rmq::server {
 
 using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
-
-namespace {
-
-// fastjson's key for a Map<MessageQueue, ...>: the MessageQueue object itself.
-std::string MessageQueueKey(const std::string& broker, const std::string& topic, int32_t qid) {
-  std::string k;
-  json::Writer w(&k);
-  w.BeginObject().Key("brokerName").String(broker).Key("queueId").Int(qid).Key("topic").String(topic).EndObject();
-  return k;
-}
-
-}  // namespace
 
 HandlerResult HandleUpdateAndCreateTopic(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
   TopicConfig tc;
@@ -234,12 +223,8 @@ HandlerResult HandleGetConsumerConnectionList(RequestContext& ctx, const Remotin
   }
   std::string out;
   json::Writer w(&out);
-  w.BeginObject().Key("connectionSet").BeginArray();
-  for (const auto& [_, ch] : g->channels) {
-    w.BeginObject().Key("clientAddr").String(ch.client_addr).Key("clientId").String(ch.client_id);
-    w.Key("language").String(protocol::LanguageName(ch.language)).Key("version").Int(ch.version).EndObject();
-  }
-  w.EndArray();
+  w.BeginObject();
+  WriteConnectionSet(w, g->channels);
   w.Key("consumeFromWhere").String(g->consume_from_where);
   w.Key("consumeType").String(g->consume_type);
   w.Key("messageModel").String(g->message_model);
@@ -266,12 +251,9 @@ HandlerResult HandleGetProducerConnectionList(RequestContext& ctx, const Remotin
   }
   std::string out;
   json::Writer w(&out);
-  w.BeginObject().Key("connectionSet").BeginArray();
-  for (const auto& [_, ch] : *chans) {
-    w.BeginObject().Key("clientAddr").String(ch.client_addr).Key("clientId").String(ch.client_id);
-    w.Key("language").String(protocol::LanguageName(ch.language)).Key("version").Int(ch.version).EndObject();
-  }
-  w.EndArray().EndObject();
+  w.BeginObject();
+  WriteConnectionSet(w, *chans);
+  w.EndObject();
   resp->SetBody(std::move(out));
   return HandlerResult::kRespond;
 }

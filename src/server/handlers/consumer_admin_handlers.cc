@@ -8,6 +8,7 @@
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
+#include "server/handlers/json_shapes.h"
 
 namespace rmq::server {
 
@@ -20,13 +21,6 @@ namespace {
 
 constexpr uint64_t kRelayTimeoutMs = 5000;
 constexpr int32_t kVersionV3_1_8_Snapshot = 62;
-
-std::string MessageQueueKey(const std::string& broker, const std::string& topic, int32_t qid) {
-  std::string k;
-  json::Writer w(&k);
-  w.BeginObject().Key("brokerName").String(broker).Key("queueId").Int(qid).Key("topic").String(topic).EndObject();
-  return k;
-}
 
 const ClientChannelInfo* FindClient(BrokerController& b, const std::string& group, const std::string& client_id) {
   const ConsumerGroupInfo* g = b.clients().FindConsumerGroup(group);
