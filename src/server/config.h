@@ -51,7 +51,12 @@ struct BrokerConfig {
   int64_t short_polling_time_mills = 1000;
   int32_t register_name_server_period = 30000;
   bool enable_property_filter = false;
+  bool filter_support_retry = false;  // SQL92 filters also apply to %RETRY% messages
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
+  // 5.x timer messages (TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS); on by default, as in 5.x.
+  bool timer_wheel_enable = true;
+  int64_t timer_max_delay_sec = 259200;
+  int32_t timer_precision_ms = 1000;
   int32_t file_reserved_time = 72;
   std::string delete_when = "04";
   int32_t flush_consumer_offset_interval = 5000;  // ms, consumerOffset.json

@@ -94,6 +94,14 @@ Status BrokerController::Start() {
       *store_, config_.StorePathRootDir() + "/config/delayOffset.json", std::move(delay_levels),
       [this](const std::string& topic, int32_t queue_id) { OnMessagesStored(topic, queue_id); });
   if (s = schedule_->Load(); !s.ok()) return s;
+  TimerConfig timer_config;
+  timer_config.enable = config_.timer_wheel_enable;
+  timer_config.max_delay_sec = config_.timer_max_delay_sec;
+  timer_config.precision_ms = config_.timer_precision_ms;
+  timers_ = std::make_unique<TimerMessageService>(
+      *store_, config_.StorePathRootDir() + "/config/timerProgress.json", timer_config,
+      [this](const std::string& topic, int32_t queue_id) { OnMessagesStored(topic, queue_id); });
+  if (s = timers_->Load(); !s.ok()) return s;
   transactions_ = std::make_unique<TransactionalMessageService>(
       *store_, offsets_, store_host_,
       [this](const std::string& group, RemotingCommand&& req) { return SendToProducerGroup(group, std::move(req)); });
@@ -119,6 +127,11 @@ Status BrokerController::Start() {
   server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
     if (started_) schedule_->Tick(NowMillis());
   });
+  // Timer messages: each tick reads only newly parked entries and pops only due ones.
+  server_.AddTimer(kTimerTickMs, kTimerTickMs, [this] {
+    if (started_) timers_->Tick(NowMillis());
+  });
+  server_.AddTimer(kTimerPersistIntervalMs, kTimerPersistIntervalMs, [this] { timers_->PersistIfDirty(); });
   // TransactionalMessageCheckService: one check run per transactionCheckInterval.
   server_.AddTimer(static_cast<uint64_t>(config_.transaction_check_interval),
                    static_cast<uint64_t>(config_.transaction_check_interval), [this] {
@@ -187,6 +200,7 @@ void BrokerController::Shutdown() {
   }
   offsets_.PersistIfDirty();
   if (schedule_) schedule_->PersistIfDirty();
+  if (timers_) timers_->PersistIfDirty();
   if (store_) store_->Shutdown();
   // Replies still waiting on a flush: the flush on shutdown covered them.
   for (auto& [off, w] : flush_waiters_) server_.Reply(w.to, std::move(w.resp));

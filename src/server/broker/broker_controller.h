@@ -16,6 +16,7 @@
 #include "server/broker/pull_request_hold_service.h"
 #include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
+#include "server/broker/timer_message_service.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/broker/transactional_message_service.h"
 #include "server/config.h"
@@ -42,6 +43,7 @@ class BrokerController {
   SubscriptionGroupManager& groups() { return groups_; }
   ClientManager& clients() { return clients_; }
   ScheduleMessageService& schedule() { return *schedule_; }
+  TimerMessageService& timers() { return *timers_; }
   TransactionalMessageService& transactions() { return *transactions_; }
   // The ACL 1.0 state when aclEnable=true, else null (Dispatcher's gate checks it).
   acl::PlainPermissionManager* acl() { return acl_.get(); }
@@ -86,6 +88,7 @@ class BrokerController {
   PullRequestHoldService holds_;
   std::unique_ptr<acl::PlainPermissionManager> acl_;
   std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
+  std::unique_ptr<TimerMessageService> timers_;       // likewise
   std::unique_ptr<TransactionalMessageService> transactions_;  // likewise
   store::HostAddress store_host_;
   std::string broker_addr_;

@@ -231,6 +231,24 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
     m.properties = half.properties;
   }
 
+  // 5.x timer messages (HookUtils.handleScheduleMessage): park in rmq_sys_wheel_timer until due.
+  TimerDecision timer;
+  if (m.topic != kTransHalfTopic) {
+    const TimerConfig& tc_timer = b.timers().config();
+    timer = CheckTimerMessage(m.topic, m.queue_id, m.properties, NowMillis(), tc_timer);
+    if (timer.action == TimerAction::kNotEnabled || timer.action == TimerAction::kIllegal) {
+      *resp = ErrorResponse(timer.action == TimerAction::kIllegal ? ResponseCode::kMessageIllegal
+                                                                   : ResponseCode::kSystemError,
+                            TimerRefusalRemark(timer.action, tc_timer));
+      return HandlerResult::kRespond;
+    }
+    m.properties = timer.properties;
+    if (timer.action == TimerAction::kPark) {
+      m.topic = kTimerTopic;
+      m.queue_id = 0;
+    }
+  }
+
   store::PutMessageResult r = b.store().PutMessage(m);
   if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
   FinishSend(ctx, r, queue_id, properties, topic, resp);

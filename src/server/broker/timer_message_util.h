@@ -1,0 +1,77 @@
+// Timer messages (RocketMQ 5.x, timerWheelEnable): the send-side decision that parks a message
+// carrying TIMER_DELAY_SEC / TIMER_DELAY_MS / TIMER_DELIVER_MS in rmq_sys_wheel_timer, and the
+// delivery-side rewrite back to its real topic (mirrors the facts of 5.x HookUtils
+// .checkIfTimerMessage / transformTimerMessage and TimerMessageStore.convert / convertMessage).
+//
+// Pure functions; no IO. TimerMessageService (timer_message_service.h) delivers what this parks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "server/broker/schedule_message_service.h"
+#include "store/commit_log_record.h"
+
+namespace rmq::server {
+
+// Mirrors TimerMessageStore.TIMER_TOPIC: one queue (0) holds every parked timer message.
+inline constexpr std::string_view kTimerTopic = "rmq_sys_wheel_timer";
+// MessageConst names (wire-exact).
+inline constexpr std::string_view kPropertyTimerDeliverMs = "TIMER_DELIVER_MS";
+inline constexpr std::string_view kPropertyTimerDelaySec = "TIMER_DELAY_SEC";
+inline constexpr std::string_view kPropertyTimerDelayMs = "TIMER_DELAY_MS";
+inline constexpr std::string_view kPropertyTimerOutMs = "TIMER_OUT_MS";
+inline constexpr std::string_view kPropertyTimerEnqueueMs = "TIMER_ENQUEUE_MS";
+inline constexpr std::string_view kPropertyTimerDequeueMs = "TIMER_DEQUEUE_MS";
+inline constexpr std::string_view kPropertyTimerDelUniqKey = "TIMER_DEL_UNIQKEY";
+
+// MessageStoreConfig's timer keys (5.x defaults: 3 days, 1 s).
+struct TimerConfig {
+  bool enable = true;              // timerWheelEnable
+  int64_t max_delay_sec = 259200;  // timerMaxDelaySec
+  int64_t precision_ms = 1000;     // timerPrecisionMs
+};
+
+enum class TimerAction {
+  kNone,        // not a timer message (or DELAY wins): store as usual, with `properties`
+  kPark,        // store to kTimerTopic queue 0 with `properties`
+  kNotEnabled,  // Java's WHEEL_TIMER_NOT_ENABLE
+  kIllegal,     // Java's WHEEL_TIMER_MSG_ILLEGAL (unparseable, too far away, past delete)
+};
+
+struct TimerDecision {
+  TimerAction action = TimerAction::kNone;
+  std::string properties;  // what to store (kNone / kPark)
+  int64_t out_ms = 0;      // TIMER_OUT_MS when parked: the wheel slot, precision-aligned
+};
+
+// The send-side rule for one message of a non-prepared, non-rollback transaction type:
+//  * DELAY > 0 wins: the three timer properties are dropped and the delay level applies;
+//  * a message already in kTimerTopic or carrying TIMER_OUT_MS is left alone;
+//  * TIMER_DELAY_SEC, else TIMER_DELAY_MS, else TIMER_DELIVER_MS gives the delivery time;
+//  * a delivery time in the past or now is stored at once, unchanged (unless it is a delete);
+//  * further away than timerMaxDelaySec is kIllegal; otherwise the time is aligned down to the
+//    precision (an exact multiple moves one slot earlier) into TIMER_OUT_MS, REAL_TOPIC/REAL_QID
+//    are saved, and the caller stores to kTimerTopic/0.
+TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::string_view properties,
+                                int64_t now_ms, const TimerConfig& config);
+
+// When a parked message is delivered: Java reads slot T once the aligned wall clock has moved
+// past it, i.e. at T + precision. So delivery is never early and at most one precision late.
+inline int64_t TimerDueMs(int64_t out_ms, int64_t precision_ms) { return out_ms + precision_ms; }
+
+// TIMER_OUT_MS of a parked record; false when missing or malformed.
+bool TimerOutMsOf(std::string_view properties, int64_t* out_ms);
+
+// The message a parked record becomes when due (convert + convertMessage): TIMER_ENQUEUE_MS
+// and TIMER_DEQUEUE_MS set, REAL_TOPIC/REAL_QID removed, topic/queue from them, tagsCode from
+// TAGS. InvalidArgument when REAL_TOPIC/REAL_QID is missing or malformed.
+Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, int64_t dequeue_ms,
+                          TimeupMessage* out);
+
+// The response remark Java's SendMessageProcessor gives each refusal.
+std::string TimerRefusalRemark(TimerAction action, const TimerConfig& config);
+
+}  // namespace rmq::server
