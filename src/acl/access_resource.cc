@@ -1,5 +1,7 @@
 #include "acl/access_resource.h"
 
+#include "common/coding.h"
+
 #include <rapidjson/document.h>
 
 #include <algorithm>
@@ -56,13 +58,7 @@ bool IsRetryTopic(const std::string* t) {
   return t != nullptr && t->compare(0, kRetryGroupTopicPrefix.size(), kRetryGroupTopicPrefix) == 0;
 }
 
-int32_t JavaStringHash(std::string_view s) {
-  // Java hashes UTF-16 units; resource names are ASCII in practice, and multi-byte names only
-  // change the (unobservable) order of failure messages.
-  uint32_t h = 0;
-  for (unsigned char c : s) h = 31 * h + c;
-  return static_cast<int32_t>(h);
-}
+int32_t JavaStringHash(std::string_view s) { return rmq::JavaStringHash(s.data(), s.size()); }
 
 }  // namespace
 

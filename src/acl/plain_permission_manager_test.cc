@@ -217,9 +217,8 @@ TEST_CASE("HashMap order is Java's: bucket by spread hash, then insertion") {
   // "T" (hash 84 -> bucket 4) comes before "%RETRY%g" when its bucket is lower.
   auto order = JavaHashMapOrder({{"%RETRY%g", kPermSub}, {"T", kPermSub}});
   REQUIRE(order.size() == 2);
-  int32_t h = 0;
-  for (char ch : std::string("%RETRY%g")) h = 31 * h + ch;
-  uint32_t u = static_cast<uint32_t>(h);
+  uint32_t u = 0;  // Java's String.hashCode, wrapping as Java's int does
+  for (char ch : std::string("%RETRY%g")) u = 31u * u + static_cast<uint8_t>(ch);
   bool retry_first = ((u ^ (u >> 16)) & 15) < 4;
   CHECK((order[0].first == "%RETRY%g") == retry_first);
 }
