@@ -2,7 +2,9 @@
 # Builds and runs the libFuzzer targets (make fuzz) for a bounded time.
 #   tools/run_fuzz.sh                 fuzz every target for FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=600 tools/run_fuzz.sh
-# Targets: src/protocol/frame_fuzz.cc (DecodeFrame round trip, NormalizeFastjson + RapidJSON).
+#   FUZZ_TARGETS=sql_fuzz tools/run_fuzz.sh   only the named targets
+# Targets: src/protocol/frame_fuzz.cc (DecodeFrame round trip, NormalizeFastjson + RapidJSON),
+#          src/filter/sql_fuzz.cc (SQL92 selector compile + evaluate).
 # The corpus lives in build-fuzz/corpus/<target> and grows across runs; it is seeded from
 # src/protocol/testdata/*.hex (captured Java frames) and a few handmade frames.
 # Crashes are written to build-fuzz/artifacts/; the exit status is non-zero when one is found.
@@ -29,6 +31,8 @@ SRCS=(
   src/protocol/json_header.cc
   src/protocol/remoting_command.cc
   src/protocol/rocketmq_header.cc
+  src/filter/sql_expression.cc
+  src/filter/sql_lexer.cc
 )
 mkdir -p "$OUT/artifacts"
 # RapidJSON 1.1.0 (Debian's) adds offsets to its lazily allocated null stack pointer
@@ -68,14 +72,35 @@ seed_frame_corpus() {
   echo "run_fuzz: seeded $dir ($n captured frames)"
 }
 
+# Selectors: the grammar's constructs, comments, literals, and a few broken ones.
+seed_sql_corpus() {
+  local dir=$1 i=0 s
+  mkdir -p "$dir"
+  while IFS= read -r s; do
+    printf '%s' "$s" >"$dir/seed-$i"
+    i=$((i + 1))
+  done <<'SQL'
+a > 5 AND b = 'x'
+(a >= 1 OR b <> 'it''s') AND NOT c IS NULL
+a BETWEEN 1 AND 10 AND b NOT IN ('x', 'y') OR c IS NOT NULL
+a NOT BETWEEN -5 AND +5L OR c > 1.5E-3 OR c < .5
+b CONTAINS 'x' AND b NOT STARTSWITH 'y' AND b ENDSWITH 'z'
+/* comment */ TAGS IN ('TagA') -- tail
+e = TRUE OR e = FALSE OR a = NULL
+((((a = 1))))
+a > 2147483648 AND f < 9223372036854775807
+SQL
+  echo "run_fuzz: seeded $dir ($i selectors)"
+}
+
 status=0
-for target in frame_fuzz; do
+for target in ${FUZZ_TARGETS:-frame_fuzz sql_fuzz}; do
   src=$(find src -name "$target.cc" | head -1)
   bin="$OUT/$target"
   echo "== building $bin"
   "$CXX" "${CXXFLAGS[@]}" "${PKG_CFLAGS[@]}" "$src" "${SRCS[@]}" -o "$bin"
   corpus="$OUT/corpus/$target"
-  seed_frame_corpus "$corpus"
+  if [ "$target" = sql_fuzz ]; then seed_sql_corpus "$corpus"; else seed_frame_corpus "$corpus"; fi
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s"
   if ! "./$bin" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$OUT/artifacts/$target-" -print_final_stats=1 2>"$OUT/$target.log"; then

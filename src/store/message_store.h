@@ -146,6 +146,9 @@ struct QueryMessageResult {
 
 // Returns true when a ConsumeQueue entry's tagsCode passes the consumer's filter.
 using TagsCodeFilter = std::function<bool(int64_t tags_code)>;
+// Returns true when a stored record (its full bytes) passes the consumer's filter; Java's
+// MessageFilter.isMatchedByCommitLog (SQL92). A record that fails still advances the offset.
+using RecordFilter = std::function<bool(std::string_view record)>;
 
 class MessageStore {
  public:
@@ -178,7 +181,8 @@ class MessageStore {
   int64_t FlushedOffset() const;
 
   GetMessageResult GetMessage(std::string_view topic, int32_t queue_id, int64_t offset,
-                              int32_t max_msg_nums, const TagsCodeFilter& filter);
+                              int32_t max_msg_nums, const TagsCodeFilter& filter,
+                              const RecordFilter* record_filter = nullptr);
 
   int64_t GetMaxOffsetInQueue(std::string_view topic, int32_t queue_id) const;
   int64_t GetMinOffsetInQueue(std::string_view topic, int32_t queue_id) const;

@@ -26,7 +26,8 @@ bool IsBatchFull(const GetMessageResult& r, int32_t next_size, int32_t max_msg_n
 constexpr int64_t kMaxFilterScanBytes = 16000;
 
 void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t max_msg_nums,
-               const TagsCodeFilter& filter, const MessageStoreConfig& config, GetMessageResult* r) {
+               const TagsCodeFilter& filter, const RecordFilter* record_filter, const MessageStoreConfig& config,
+               GetMessageResult* r) {
   r->status = GetMessageStatus::kNoMatchedMessage;
   const int64_t max_scan =
       std::max<int64_t>(kMaxFilterScanBytes, static_cast<int64_t>(max_msg_nums) * kCqStoreUnitSize) /
@@ -49,6 +50,10 @@ void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t ma
       next_phy_file_start = commit_log.RollNextFile(e.commit_log_offset);
       continue;
     }
+    if (record_filter != nullptr && *record_filter && !(*record_filter)(rec)) {
+      if (r->buffer_total_size == 0) r->status = GetMessageStatus::kNoMatchedMessage;
+      continue;
+    }
     r->messages.push_back(rec);
     if (r->holds.empty() || r->holds.back() != hold) r->holds.push_back(std::move(hold));
     r->buffer_total_size += e.size;
@@ -61,7 +66,8 @@ void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t ma
 }  // namespace
 
 GetMessageResult MessageStore::GetMessage(std::string_view topic, int32_t queue_id, int64_t offset,
-                                          int32_t max_msg_nums, const TagsCodeFilter& filter) {
+                                          int32_t max_msg_nums, const TagsCodeFilter& filter,
+                                          const RecordFilter* record_filter) {
   const Impl& m = *impl_;
   GetMessageResult r;
   std::shared_ptr<ConsumeQueue> cq = m.open ? m.queues->Find(topic, queue_id) : nullptr;
@@ -93,7 +99,7 @@ GetMessageResult MessageStore::GetMessage(std::string_view topic, int32_t queue_
       r.status = GetMessageStatus::kOffsetFoundNull;
       r.next_begin_offset = cq->RollNextFile(offset);
     } else {
-      ScanQueue(*m.commit_log, entries, max_msg_nums, filter, m.config, &r);
+      ScanQueue(*m.commit_log, entries, max_msg_nums, filter, record_filter, m.config, &r);
     }
   }
   return r;

@@ -4,6 +4,7 @@
 
 #include "common/json.h"
 #include "common/logging.h"
+#include "filter/sql_expression.h"
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
 #include "protocol/request_code.h"
@@ -240,13 +241,28 @@ HandlerResult HandleCheckClientConfig(RequestContext& ctx, const RemotingCommand
   if (!ParseBody(req, &doc, resp)) return HandlerResult::kRespond;
   const auto* sub = json::GetObject(doc, "subscriptionData");
   std::string type = "TAG";
-  if (sub != nullptr) json::GetString(*sub, "expressionType", &type);
-  if (type != "TAG") {
-    if (!ctx.broker->config().enable_property_filter) {
-      *resp = ErrorResponse(ResponseCode::kSystemError, "The broker does not support consumer to filter message by " + type);
-    } else {
-      *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "SQL92 filtering is not supported by rmqd yet");
-    }
+  std::string expression;
+  if (sub != nullptr) {
+    json::GetString(*sub, "expressionType", &type);
+    json::GetString(*sub, "subString", &expression);
+  }
+  if (type.empty() || type == "TAG") return HandlerResult::kRespond;  // Java's isTagType
+  if (!ctx.broker->config().enable_property_filter) {
+    *resp = ErrorResponse(ResponseCode::kSystemError, "The broker does not support consumer to filter message by " + type);
+    return HandlerResult::kRespond;
+  }
+  if (type != filter::kSql92) {  // Java finds no filter for the type: a null remark
+    *resp = RemotingCommand::CreateResponse(static_cast<int32_t>(ResponseCode::kSubscriptionParseFailed), "");
+    return HandlerResult::kRespond;
+  }
+  auto compiled = filter::CompileCached(expression);
+  if (!compiled.ok()) {
+    std::string group;
+    json::GetString(doc, "group", &group);
+    RMQ_LOG_WARN("CHECK_CLIENT_CONFIG: group %s cannot compile SQL92 selector: %s", group.c_str(),
+                 compiled.status().message().c_str());
+    // Java 4.9 answers the parser exception's text (5.x: "Invalid MessageSelector. ").
+    *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, compiled.status().message());
   }
   return HandlerResult::kRespond;
 }

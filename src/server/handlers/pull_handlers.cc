@@ -2,6 +2,9 @@
 #include <memory>
 
 #include "common/logging.h"
+#include "filter/sql_expression.h"
+#include "protocol/message.h"
+#include "store/commit_log_record.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
 
@@ -89,19 +92,63 @@ bool BrokerController::ProcessPull(const PullMessageRequestHeader& h, const Repl
     }
     sub = it->second;
   }
+  // SQL92 (Java's ExpressionMessageFilter): every ConsumeQueue entry passes, then each record is
+  // evaluated on its properties. Retry-topic messages are evaluated against the group's filter of
+  // their original topic only with filterSupportRetry (ExpressionForRetryMessageFilter).
+  std::shared_ptr<const filter::SqlExpression> sql;
   if (sub.expression_type != "TAG") {
     if (!config_.enable_property_filter) {
       *resp = ErrorResponse(ResponseCode::kSystemError,
                             "The broker does not support consumer to filter message by " + sub.expression_type);
       return false;
     }
-    *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "SQL92 filtering is not supported by rmqd yet");
-    return false;
+    auto compiled = sub.expression_type == filter::kSql92 ? filter::CompileCached(sub.sub_string)
+                                                          : Result<std::shared_ptr<const filter::SqlExpression>>(
+                                                                Status::NotSupported(sub.expression_type));
+    if (!compiled.ok()) {
+      if (h.sys_flag & protocol::kPullFlagSubscription) {
+        *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "parse the consumer's subscription failed");
+      } else {  // Java registered no filter data for the heartbeat's expression
+        *resp = ErrorResponse(ResponseCode::kFilterDataNotExist,
+                              "The broker's consumer filter data is not exist!Your expression may be wrong!");
+      }
+      return false;
+    }
+    sql = compiled.value();
+  }
+  store::RecordFilter record_filter;
+  if (sql != nullptr) {
+    record_filter = [sql](std::string_view rec) {
+      store::RecordView view;
+      if (!store::DecodeRecord(rec, &view, false).ok()) return false;
+      return sql->MatchesProperties(view.properties);
+    };
+  } else if (config_.enable_property_filter && config_.filter_support_retry &&
+             h.topic.rfind(kRetryGroupTopicPrefix, 0) == 0) {
+    const ConsumerGroupInfo* info = clients_.FindConsumerGroup(h.consumer_group);
+    if (info != nullptr) {
+      std::map<std::string, std::shared_ptr<const filter::SqlExpression>> by_topic;
+      for (const auto& [topic, s] : info->subscriptions) {
+        if (s.expression_type != filter::kSql92) continue;
+        auto compiled = filter::CompileCached(s.sub_string);
+        if (compiled.ok()) by_topic[topic] = compiled.value();
+      }
+      if (!by_topic.empty()) {
+        record_filter = [by_topic = std::move(by_topic)](std::string_view rec) {
+          store::RecordView view;
+          if (!store::DecodeRecord(rec, &view, false).ok()) return false;
+          std::string_view real_topic;
+          if (!protocol::PropertiesView(view.properties).Get(protocol::kPropertyRetryTopic, &real_topic)) return true;
+          auto it = by_topic.find(std::string(real_topic));
+          return it == by_topic.end() || it->second->MatchesProperties(view.properties);
+        };
+      }
+    }
   }
 
   auto result = std::make_shared<store::GetMessageResult>(store_->GetMessage(
       h.topic, h.queue_id, h.queue_offset, h.max_msg_nums,
-      [&sub](int64_t tags_code) { return sub.MatchesTagsCode(tags_code); }));
+      [&sub](int64_t tags_code) { return sub.MatchesTagsCode(tags_code); }, &record_filter));
 
   *resp = RemotingCommand::CreateResponse(static_cast<int32_t>(PullCodeOf(result->status, h.queue_offset)),
                                           store::GetMessageStatusName(result->status));
