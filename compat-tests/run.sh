@@ -141,6 +141,7 @@ flushDiskType=ASYNC_FLUSH
 transactionCheckInterval=1000
 transactionTimeOut=1000
 traceTopicEnable=true
+enablePropertyFilter=true
 EOF
   cp "$1/broker.conf" "$1/broker-java.conf"
   cat >>"$1/broker-java.conf" <<EOF
