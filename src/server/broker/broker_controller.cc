@@ -216,28 +216,46 @@ void BrokerController::ScheduleRegister() {
   });
 }
 
+void BrokerController::WhenRegistered(std::function<void()> fn) {
+  if (register_scheduled_) next_round_waiters_.push_back(std::move(fn));
+  else fn();
+}
+
+void BrokerController::FinishRound(const std::shared_ptr<RegisterRound>& round) {
+  if (--round->pending > 0) return;
+  auto waiters = std::move(round->waiters);
+  for (auto& w : waiters) w();
+}
+
 void BrokerController::RegisterBrokerAll() {
+  auto round = std::make_shared<RegisterRound>();
+  round->waiters.swap(next_round_waiters_);
+  round->pending = 1;  // held while the requests go out
   for (size_t i = 0; i < namesrvs_.size(); ++i) {
     NamesrvLink& n = namesrvs_[i];
     if (server_.Find(n.conn) != nullptr && !n.connecting) {
-      SendRegister(i);
+      ++round->pending;
+      SendRegister(i, round);
       continue;
     }
     if (n.connecting) continue;
     n.connecting = true;
-    n.conn = server_.Connect(n.host, n.port, [this, i](Status s) {
+    ++round->pending;
+    n.conn = server_.Connect(n.host, n.port, [this, i, round](Status s) {
       namesrvs_[i].connecting = false;
       if (!s.ok()) {
         RMQ_LOG_WARN("cannot reach NameServer %s:%d: %s", namesrvs_[i].host.c_str(), namesrvs_[i].port,
                      s.ToString().c_str());
+        FinishRound(round);
         return;
       }
-      SendRegister(i);
+      SendRegister(i, round);
     });
   }
+  FinishRound(round);
 }
 
-void BrokerController::SendRegister(size_t i) {
+void BrokerController::SendRegister(size_t i, std::shared_ptr<RegisterRound> round) {
   RemotingCommand req = RemotingCommand::CreateRequest(static_cast<int32_t>(RequestCode::kRegisterBroker));
   std::string body = "{\"filterServerList\":[],\"topicConfigSerializeWrapper\":" + topics_.WrapperJson() + "}";
   uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
@@ -250,7 +268,8 @@ void BrokerController::SendRegister(size_t i) {
   req.ext_fields.SetInt("bodyCrc32", static_cast<int32_t>(crc & 0x7FFFFFFF));
   req.SetBody(std::move(body));
   std::string where = namesrvs_[i].host + ":" + std::to_string(namesrvs_[i].port);
-  server_.Invoke(namesrvs_[i].conn, std::move(req), kRegisterTimeoutMs, [where](Result<RemotingCommand> r) {
+  server_.Invoke(namesrvs_[i].conn, std::move(req), kRegisterTimeoutMs, [where, round](Result<RemotingCommand> r) {
+    FinishRound(round);
     if (!r.ok()) {
       RMQ_LOG_WARN("register to NameServer %s failed: %s", where.c_str(), r.status().ToString().c_str());
     } else if (r->code != 0) {

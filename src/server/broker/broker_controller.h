@@ -3,6 +3,7 @@
 // BrokerController, minus the thread pools: everything here runs on the loop thread).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,6 +64,11 @@ class BrokerController {
 
   // Re-registers with every NameServer soon (after a topic change).
   void ScheduleRegister();
+  // Runs `fn` once the registration that carries the latest topic change has been answered by
+  // every NameServer (or failed), at once when none is pending. Java answers
+  // UPDATE_AND_CREATE_TOPIC and heartbeats that create a retry topic only after registering, so
+  // a client that asks for the route next finds it.
+  void WhenRegistered(std::function<void()> fn);
   void NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info);
 
   // Runtime counters for GET_BROKER_RUNTIME_INFO.
@@ -71,8 +77,13 @@ class BrokerController {
 
  private:
   Status StartAcl();
+  struct RegisterRound {
+    int pending = 0;
+    std::vector<std::function<void()>> waiters;
+  };
   void RegisterBrokerAll();
-  void SendRegister(size_t i);
+  void SendRegister(size_t i, std::shared_ptr<RegisterRound> round);
+  static void FinishRound(const std::shared_ptr<RegisterRound>& round);
   void OnFlushed(int64_t flushed);
   void CheckFlushTimeouts();
   // Sends a broker -> producer request (CHECK_TRANSACTION_STATE) to one live channel of `group`.
@@ -95,6 +106,7 @@ class BrokerController {
   int64_t boot_timestamp_ = 0;
   bool started_ = false;
   bool register_scheduled_ = false;
+  std::vector<std::function<void()>> next_round_waiters_;
 
   struct NamesrvLink {
     std::string host;

@@ -46,7 +46,11 @@ HandlerResult HandleUpdateAndCreateTopic(RequestContext& ctx, const RemotingComm
     return HandlerResult::kRespond;
   }
   ctx.broker->topics().Update(tc);
-  return HandlerResult::kRespond;
+  // Answer once the NameServers know the topic, as Java does (registerIncrementBrokerData).
+  RemotingServer* server = &ctx.server;
+  ReplyTarget to = ctx.reply_to;
+  ctx.broker->WhenRegistered([server, to] { server->Reply(to, RemotingCommand::CreateResponse(0)); });
+  return HandlerResult::kDeferred;
 }
 
 HandlerResult HandleDeleteTopicInBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {

@@ -45,6 +45,7 @@ HandlerResult HandleHeartBeat(RequestContext& ctx, const RemotingCommand& req, R
   rapidjson::Document doc;
   if (!ParseBody(req, &doc, resp)) return HandlerResult::kRespond;
   BrokerController& b = *ctx.broker;
+  int64_t topics_version = b.topics().data_version().counter;
   ClientChannelInfo ch;
   ch.conn = ctx.conn.id();
   json::GetString(doc, "clientID", &ch.client_id);
@@ -79,6 +80,14 @@ HandlerResult HandleHeartBeat(RequestContext& ctx, const RemotingCommand& req, R
       std::string group;
       if (json::GetString(p, "groupName", &group)) b.clients().RegisterProducer(group, ch);
     }
+  }
+  if (b.topics().data_version().counter != topics_version) {
+    // A retry topic was created: answer after the NameServers have its route, as Java does.
+    RemotingServer* server = &ctx.server;
+    ReplyTarget to = ctx.reply_to;
+    auto pending = std::make_shared<RemotingCommand>(std::move(*resp));
+    b.WhenRegistered([server, to, pending] { server->Reply(to, std::move(*pending)); });
+    return HandlerResult::kDeferred;
   }
   return HandlerResult::kRespond;
 }
