@@ -1,6 +1,8 @@
 // Helpers shared by the store's *_test.cc files: a temp directory and message builders.
 #pragma once
 
+#include "common/temp_dir.h"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -10,25 +12,7 @@
 
 namespace rmq::store::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rmq_store_XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    path_ = p ? std::string(p) : std::string();
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using rmq::TempDir;
 
 // Small files so tests exercise rolling: 64 KiB CommitLog files, 10-entry ConsumeQueue files,
 // 63-entry index files.

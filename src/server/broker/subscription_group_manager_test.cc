@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "common/json.h"
+#include "common/temp_dir.h"
 #include "server/broker/subscription_group_manager.h"
 #include "server/config.h"
 
@@ -16,23 +17,6 @@ using namespace rmq::server;
 
 namespace {
 
-// A fresh directory under $TMPDIR, removed with everything in it when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "rmqd-subgroup-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string Path(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 void WriteFile(const std::string& path, const std::string& data) { std::ofstream(path, std::ios::binary) << data; }
 
