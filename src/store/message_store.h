@@ -65,6 +65,12 @@ enum class PutMessageStatus {
   kUnknownError,
 };
 const char* PutMessageStatusName(PutMessageStatus s);
+// True for the outcomes Java still counts as "message stored" (PUT_OK and the flush/slave
+// timeouts): the record is in the CommitLog.
+inline bool IsStored(PutMessageStatus s) {
+  return s == PutMessageStatus::kPutOk || s == PutMessageStatus::kFlushDiskTimeout ||
+         s == PutMessageStatus::kFlushSlaveTimeout || s == PutMessageStatus::kSlaveNotAvailable;
+}
 
 // Mirrors GetMessageStatus.
 enum class GetMessageStatus {

@@ -145,8 +145,7 @@ ScheduleMessageService::Outcome ScheduleMessageService::Deliver(int32_t level,
   m.tags_code = t.tags_code;
   m.delay_done = true;
   store::PutMessageResult r = store_.PutMessage(m);
-  if (r.status != store::PutMessageStatus::kPutOk && r.status != store::PutMessageStatus::kFlushDiskTimeout &&
-      r.status != store::PutMessageStatus::kFlushSlaveTimeout && r.status != store::PutMessageStatus::kSlaveNotAvailable) {
+  if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("delay level %d: re-storing to %s failed: %s, retry in %lld ms", level, t.topic.c_str(),
                   store::PutMessageStatusName(r.status), static_cast<long long>(kScheduleRetryAfterPutFailureMs));
     return Outcome::kPutFailed;

@@ -22,11 +22,6 @@ bool Later(const TimerEntry& a, const TimerEntry& b) {
   return a.due_ms != b.due_ms ? a.due_ms > b.due_ms : a.queue_offset > b.queue_offset;
 }
 
-bool StoredOk(store::PutMessageStatus s) {
-  return s == store::PutMessageStatus::kPutOk || s == store::PutMessageStatus::kFlushDiskTimeout ||
-         s == store::PutMessageStatus::kFlushSlaveTimeout || s == store::PutMessageStatus::kSlaveNotAvailable;
-}
-
 }  // namespace
 
 void TimerHeap::Push(const TimerEntry& e) {
@@ -225,7 +220,7 @@ TimerMessageService::Outcome TimerMessageService::Deliver(const TimerEntry& e, i
   m.tags_code = t.tags_code;
   m.delay_done = true;
   store::PutMessageResult r = store_.PutMessage(m);
-  if (!StoredOk(r.status)) {
+  if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("timer: re-storing to %s failed: %s, retry in %lld ms", t.topic.c_str(),
                   store::PutMessageStatusName(r.status), static_cast<long long>(kTimerRetryAfterPutFailureMs));
     return Outcome::kPutFailed;

@@ -32,11 +32,6 @@ bool LoadRecord(const store::MessageStore& store, int64_t phy_offset, LoadedReco
   return store::DecodeRecord(out->sel.data, &out->view, false).ok();
 }
 
-bool PutOk(store::PutMessageStatus s) {
-  return s == store::PutMessageStatus::kPutOk || s == store::PutMessageStatus::kFlushDiskTimeout ||
-         s == store::PutMessageStatus::kFlushSlaveTimeout || s == store::PutMessageStatus::kSlaveNotAvailable;
-}
-
 std::optional<std::string_view> GetProp(std::string_view props, const char* name) {
   std::string_view v;
   if (PropertiesView(props).Get(name, &v)) return v;
@@ -64,7 +59,7 @@ bool TransactionalMessageService::DeletePrepareMessage(const store::RecordView& 
   m.properties = props;
   m.tags_code = store::TagsCodeFromProperties(props);
   store::PutMessageResult r = store_.PutMessage(m);
-  if (!PutOk(r.status)) {
+  if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("transaction: op record for half offset %lld not stored: %s",
                   static_cast<long long>(half.queue_offset), store::PutMessageStatusName(r.status));
     return false;
@@ -94,7 +89,7 @@ int64_t TransactionalMessageService::PutBackHalfMessage(const store::RecordView&
   m.properties = properties;
   m.tags_code = store::TagsCodeFromProperties(properties);
   store::PutMessageResult r = store_.PutMessage(m);
-  if (!PutOk(r.status)) {
+  if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("transaction: re-appending half message %lld failed: %s", static_cast<long long>(half.queue_offset),
                   store::PutMessageStatusName(r.status));
     return -1;
