@@ -1,5 +1,6 @@
 #include "store/commit_log_record.h"
 
+#include <atomic>
 #include <cstring>
 
 #include "common/coding.h"
@@ -86,8 +87,9 @@ size_t RecordSize(const MessageToStore& msg) {
 void EncodeRecord(const MessageToStore& msg, const RecordPlacement& placement, char* dst) {
   const size_t size = RecordSize(msg);
   const bool v2 = msg.topic.size() > kMaxV1TopicLength;
-  Writer w(dst);
-  w.I32(static_cast<int32_t>(size));
+  // TOTALSIZE goes in last: a process killed mid-copy leaves a zero length at the head (the tail
+  // beyond the recovered end is zeroed), which reads as "writing stopped here", never as damage.
+  Writer w(dst + 4);
   w.U32(v2 ? kMessageMagicV2 : kMessageMagicV1);
   w.I32(MaskedBodyCrc32(msg.body));
   w.I32(msg.queue_id);
@@ -111,6 +113,8 @@ void EncodeRecord(const MessageToStore& msg, const RecordPlacement& placement, c
   w.Bytes(msg.topic.data(), msg.topic.size());
   w.I16(static_cast<int16_t>(msg.properties.size()));
   w.Bytes(msg.properties.data(), msg.properties.size());
+  std::atomic_signal_fence(std::memory_order_seq_cst);  // keep the compiler from hoisting the length
+  EncodeFixed32(dst, static_cast<uint32_t>(size));
 }
 
 std::string EncodeRecordToString(const MessageToStore& msg, const RecordPlacement& placement) {
@@ -120,8 +124,9 @@ std::string EncodeRecordToString(const MessageToStore& msg, const RecordPlacemen
 }
 
 void EncodeBlankRecord(int32_t remaining, char* dst) {
+  EncodeFixed32(dst + 4, kBlankMagic);  // the length last, as in EncodeRecord
+  std::atomic_signal_fence(std::memory_order_seq_cst);
   EncodeFixed32(dst, static_cast<uint32_t>(remaining));
-  EncodeFixed32(dst + 4, kBlankMagic);
 }
 
 Status DecodeRecord(std::string_view data, RecordView* view, bool check_crc) {
