@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 passed=0
 failed=0
 status=0
+failures=()   # one line per failed check, repeated just above the summary (CI shows only the tail)
 
 count_doctest() {  # parses "[doctest] test cases: 12 | 11 passed | 1 failed | 0 skipped"
   local log=$1 line
@@ -21,22 +22,27 @@ count_doctest() {  # parses "[doctest] test cases: 12 | 11 passed | 1 failed | 0
   [[ "$f" =~ ^[0-9]+$ ]] || f=1
   passed=$((passed + p))
   failed=$((failed + f))
+  if [ "$f" != 0 ]; then
+    while read -r l; do failures+=("$2: $l"); done < <(grep -E '^(TEST CASE:|.*ERROR: CHECK|.*ERROR: REQUIRE|.*FATAL)' "$log" | head -20)
+    [ ${#failures[@]} -gt 0 ] || failures+=("$2: $f failed (see log above)")
+  fi
 }
 
 echo "== unit tests ($BUILD/unit_tests)"
 "./$BUILD/unit_tests" 2>&1 | tee /tmp/rmqd-unit.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-count_doctest /tmp/rmqd-unit.log
+count_doctest /tmp/rmqd-unit.log unit
 
 if [ "${RMQ_SAN:-${CI:-}}" = "1" ] || [ "${RMQ_SAN:-${CI:-}}" = "true" ]; then
   echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
   if make --no-print-directory SAN=1 -j"$(nproc)" build-san/unit_tests >/tmp/rmqd-san-build.log 2>&1; then
     ./build-san/unit_tests 2>&1 | tee /tmp/rmqd-san.log
     [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-    count_doctest /tmp/rmqd-san.log
+    count_doctest /tmp/rmqd-san.log san-unit
   else
     tail -30 /tmp/rmqd-san-build.log
     echo "sanitizer build failed"
+    failures+=("san-unit: sanitizer build failed")
     failed=$((failed + 1))
     status=1
   fi
@@ -52,6 +58,8 @@ if [ -n "$line" ]; then
 else
   echo "bench-smoke printed no summary"; failed=$((failed + 1)); status=1
 fi
+grep -qE '^bench-smoke: [0-9]+ passed, 0 failed' /tmp/rmqd-bench-smoke.log ||
+  failures+=("bench-smoke: $(grep -E '^(bench-smoke:|errors:|no |bench-smoke: loadgen)' /tmp/rmqd-bench-smoke.log | head -3 | tr '\n' ' ')")
 
 echo "== crash test (SIGKILL under a Java producer, SYNC_FLUSH + ASYNC_FLUSH; tools/crash_test.sh)"
 bash tools/crash_test.sh "$BUILD" 2>&1 | tee /tmp/rmqd-crash.log
@@ -63,6 +71,7 @@ if [ -n "$line" ]; then
 else
   echo "crash test printed no summary"; failed=$((failed + 1)); status=1
 fi
+while read -r l; do failures+=("crash-test: $l"); done < <(grep -E '\] FAIL ' /tmp/rmqd-crash.log | head -10)
 
 if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
   echo "== compatibility tests (official Java clients against $BUILD/rmqd)"
@@ -74,9 +83,14 @@ if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
     passed=$((passed + p))
     failed=$((failed + f))
   done < <(grep -E '^(compat|hostile): [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-compat.log)
-  grep -qE '^compat: [0-9]+ passed' /tmp/rmqd-compat.log || { echo "compat suite printed no summary"; failed=$((failed + 1)); status=1; }
+  grep -qE '^compat: [0-9]+ passed' /tmp/rmqd-compat.log || { echo "compat suite printed no summary"; failed=$((failed + 1)); status=1; failures+=("compat: no summary"); }
+  while read -r l; do failures+=("compat: $l"); done < <(grep -E '(FAILED: |<<< (FAILURE|ERROR)|^hostile: .*[1-9][0-9]* failed)' /tmp/rmqd-compat.log | head -15)
 fi
 
 [ "$failed" -eq 0 ] || status=1
+if [ ${#failures[@]} -gt 0 ]; then
+  echo "== what failed"
+  for l in "${failures[@]}"; do echo "  $l"; done
+fi
 echo "tests: $passed passed, $failed failed"
 exit $status
