@@ -4,9 +4,11 @@
 #   FUZZ_SECONDS=600 tools/run_fuzz.sh
 #   FUZZ_TARGETS=sql_fuzz tools/run_fuzz.sh   only the named targets
 # Targets: src/protocol/frame_fuzz.cc (DecodeFrame round trip, NormalizeFastjson + RapidJSON),
-#          src/filter/sql_fuzz.cc (SQL92 selector compile + evaluate).
+#          src/filter/sql_fuzz.cc (SQL92 selector compile + evaluate),
+#          src/store/record_fuzz.cc (CommitLog record decode/re-encode, ConsumeQueue entries).
 # The corpus lives in build-fuzz/corpus/<target> and grows across runs; it is seeded from
-# src/protocol/testdata/*.hex (captured Java frames) and a few handmade frames.
+# src/protocol/testdata/*.hex (captured Java frames) and a few handmade frames; record_fuzz's from
+# src/store/testdata/*.hex (records and entries written by the store's encoders).
 # Crashes are written to build-fuzz/artifacts/; the exit status is non-zero when one is found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,13 @@ SRCS=(
   src/protocol/rocketmq_header.cc
   src/filter/sql_expression.cc
   src/filter/sql_lexer.cc
+)
+# The store codecs (no threads started; mapped_file*.cc only because consume_queue.cc needs them).
+STORE_SRCS=(
+  src/store/commit_log_record.cc
+  src/store/consume_queue.cc
+  src/store/mapped_file.cc
+  src/store/mapped_file_queue.cc
 )
 mkdir -p "$OUT/artifacts"
 # RapidJSON 1.1.0 (Debian's) adds offsets to its lazily allocated null stack pointer
@@ -93,14 +102,34 @@ SQL
   echo "run_fuzz: seeded $dir ($i selectors)"
 }
 
+# Encoded records, blank records and ConsumeQueue entries (hex in src/store/testdata).
+seed_record_corpus() {
+  local dir=$1 n=0 f
+  mkdir -p "$dir"
+  for f in src/store/testdata/*.hex; do
+    [ -e "$f" ] || continue
+    unhex "$f" >"$dir/seed-$(basename "$f" .hex)"
+    n=$((n + 1))
+  done
+  echo "run_fuzz: seeded $dir ($n encoded records)"
+}
+
 status=0
-for target in ${FUZZ_TARGETS:-frame_fuzz sql_fuzz}; do
+for target in ${FUZZ_TARGETS:-frame_fuzz sql_fuzz record_fuzz}; do
   src=$(find src -name "$target.cc" | head -1)
   bin="$OUT/$target"
   echo "== building $bin"
-  "$CXX" "${CXXFLAGS[@]}" "${PKG_CFLAGS[@]}" "$src" "${SRCS[@]}" -o "$bin"
+  extra=()
+  [ "$target" = record_fuzz ] && extra=("${STORE_SRCS[@]}")
+  # shellcheck disable=SC2046
+  "$CXX" "${CXXFLAGS[@]}" "${PKG_CFLAGS[@]}" "$src" "${SRCS[@]}" "${extra[@]}" -o "$bin" \
+    $(pkg-config --libs zlib 2>/dev/null || echo -lz)
   corpus="$OUT/corpus/$target"
-  if [ "$target" = sql_fuzz ]; then seed_sql_corpus "$corpus"; else seed_frame_corpus "$corpus"; fi
+  case "$target" in
+    sql_fuzz) seed_sql_corpus "$corpus" ;;
+    record_fuzz) seed_record_corpus "$corpus" ;;
+    *) seed_frame_corpus "$corpus" ;;
+  esac
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s"
   if ! "./$bin" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$OUT/artifacts/$target-" -print_final_stats=1 2>"$OUT/$target.log"; then
