@@ -46,12 +46,18 @@ struct RemotingServer::Listener {
   Role role = kRoleBroker;
 };
 
-struct RemotingServer::WriteReq {
+// One uv_write for everything a connection was sent in one loop round: the encoded headers,
+// the commands that own the bodies (possibly views into mapped CommitLog files), and raw bytes
+// (TLS records). Lives until libuv's write callback.
+struct Connection::OutBatch {
   uv_write_t req{};
-  ConnectionId conn = 0;
   size_t bytes = 0;
-  std::string header;
-  RemotingCommand cmd;
+  struct Frame {
+    std::string header;  // frame header, or the whole raw chunk
+    RemotingCommand cmd;
+    bool raw = false;
+  };
+  std::deque<Frame> frames;  // deque: frames never move, so buffer pointers stay valid
 };
 
 RemotingServer::RemotingServer(uint32_t max_frame_size) : max_frame_size_(max_frame_size) {
@@ -59,6 +65,14 @@ RemotingServer::RemotingServer(uint32_t max_frame_size) : max_frame_size_(max_fr
   async_.data = this;
   uv_async_init(&loop_, &async_, [](uv_async_t* a) { static_cast<RemotingServer*>(a->data)->DrainPosted(); });
   AddTimer(200, 200, [this] { ExpirePending(); });
+  uv_check_init(&loop_, &flush_check_);
+  flush_check_.data = this;
+  uv_check_start(&flush_check_, [](uv_check_t* h) { static_cast<RemotingServer*>(h->data)->FlushWrites(); });
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
+  uv_prepare_init(&loop_, &flush_prepare_);
+  flush_prepare_.data = this;
+  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) { static_cast<RemotingServer*>(h->data)->FlushWrites(); });
+  uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
 }
 
 RemotingServer::~RemotingServer() {
@@ -113,6 +127,7 @@ void RemotingServer::Stop() {
     uv_close(reinterpret_cast<uv_handle_t*>(&raw->tcp), [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
   }
   listeners_.clear();
+  FlushWrites();  // answers already produced go out (as far as the sockets take them) before the close
   std::vector<Connection*> all;
   for (auto& [id, c] : conns_) all.push_back(c);
   for (Connection* c : all) Close(c);
@@ -125,6 +140,8 @@ void RemotingServer::Stop() {
   }
   timers_.clear();
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&flush_prepare_), nullptr);
   for (uv_signal_t* s : {&sigint_, &sigterm_}) {
     if (uv_is_active(reinterpret_cast<uv_handle_t*>(s)) || s->loop != nullptr) {
       if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(s)) && s->loop) uv_close(reinterpret_cast<uv_handle_t*>(s), nullptr);
@@ -341,74 +358,88 @@ bool RemotingServer::Write(ConnectionId id, RemotingCommand&& cmd) {
     }
     return cipher.empty() || WriteRaw(c, std::move(cipher));
   }
-  auto* w = new WriteReq;
-  w->conn = id;
-  w->cmd = std::move(cmd);
-  w->header = protocol::EncodeFrameHeader(w->cmd);
-  uv_buf_t bufs[16];
-  std::vector<uv_buf_t> many;
-  uv_buf_t* b = bufs;
-  size_t n = 0;
-  size_t parts = 2 + w->cmd.extra_body.size();
-  if (parts > 16) {
-    many.resize(parts);
-    b = many.data();
-  }
-  b[n++] = uv_buf_init(w->header.data(), static_cast<unsigned>(w->header.size()));
-  std::string_view body = w->cmd.Body();
-  if (!body.empty()) b[n++] = uv_buf_init(const_cast<char*>(body.data()), static_cast<unsigned>(body.size()));
-  for (auto v : w->cmd.extra_body) {
-    if (!v.empty()) b[n++] = uv_buf_init(const_cast<char*>(v.data()), static_cast<unsigned>(v.size()));
-  }
-  w->bytes = w->header.size() + w->cmd.BodySize();
-  w->req.data = w;
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), b, static_cast<unsigned>(n), &RemotingServer::OnWriteCb);
-  if (rc != 0) {
-    delete w;
-    Close(c);
-    return false;
-  }
-  c->pending_write_bytes_ += w->bytes;
-  if (c->pending_write_bytes_ > kOutputHighWater && c->reading_ && !c->read_paused_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
-    c->read_paused_ = true;
-  }
+  Connection::OutBatch* out = Outgoing(c);
+  Connection::OutBatch::Frame& f = out->frames.emplace_back();
+  f.cmd = std::move(cmd);
+  f.header = protocol::EncodeFrameHeader(f.cmd);
+  QueuedBytes(c, f.header.size() + f.cmd.BodySize());
   return true;
 }
 
 bool RemotingServer::WriteRaw(Connection* c, std::string&& bytes) {
-  auto* w = new WriteReq;
-  w->conn = c->id_;
-  w->header = std::move(bytes);
-  w->bytes = w->header.size();
-  w->req.data = w;
-  uv_buf_t b = uv_buf_init(w->header.data(), static_cast<unsigned>(w->header.size()));
-  int rc = uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), &b, 1, &RemotingServer::OnWriteCb);
-  if (rc != 0) {
-    delete w;
-    Close(c);
-    return false;
+  Connection::OutBatch* out = Outgoing(c);
+  Connection::OutBatch::Frame& f = out->frames.emplace_back();
+  f.header = std::move(bytes);
+  f.raw = true;
+  QueuedBytes(c, f.header.size());
+  return true;
+}
+
+Connection::OutBatch* RemotingServer::Outgoing(Connection* c) {
+  if (c->out_ == nullptr) {
+    c->out_ = new Connection::OutBatch;
+    dirty_.push_back(c->id_);
   }
-  c->pending_write_bytes_ += w->bytes;
+  return c->out_;
+}
+
+void RemotingServer::QueuedBytes(Connection* c, size_t bytes) {
+  c->out_->bytes += bytes;
+  c->pending_write_bytes_ += bytes;
   if (c->pending_write_bytes_ > kOutputHighWater && c->reading_ && !c->read_paused_) {
     uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
     c->read_paused_ = true;
   }
-  return true;
+}
+
+void RemotingServer::FlushWrites() {
+  if (dirty_.empty()) return;
+  std::vector<ConnectionId> ids;
+  ids.swap(dirty_);
+  std::vector<uv_buf_t> bufs;
+  for (ConnectionId id : ids) {
+    Connection* c = Find(id);
+    if (c == nullptr || c->out_ == nullptr) continue;
+    Connection::OutBatch* out = c->out_;
+    c->out_ = nullptr;
+    if (c->closing()) {
+      delete out;
+      continue;
+    }
+    bufs.clear();
+    for (auto& f : out->frames) {
+      if (!f.header.empty()) bufs.push_back(uv_buf_init(f.header.data(), static_cast<unsigned>(f.header.size())));
+      if (f.raw) continue;
+      std::string_view body = f.cmd.Body();
+      if (!body.empty()) bufs.push_back(uv_buf_init(const_cast<char*>(body.data()), static_cast<unsigned>(body.size())));
+      for (auto v : f.cmd.extra_body) {
+        if (!v.empty()) bufs.push_back(uv_buf_init(const_cast<char*>(v.data()), static_cast<unsigned>(v.size())));
+      }
+    }
+    out->req.data = out;
+    int rc = bufs.empty() ? UV_EINVAL
+                          : uv_write(&out->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), bufs.data(),
+                                     static_cast<unsigned>(bufs.size()), &RemotingServer::OnWriteCb);
+    if (rc != 0) {
+      c->pending_write_bytes_ -= out->bytes;
+      delete out;
+      if (!bufs.empty()) Close(c);
+    }
+  }
 }
 
 void RemotingServer::OnWriteCb(uv_write_t* req, int status) {
-  auto* w = static_cast<WriteReq*>(req->data);
+  auto* out = static_cast<Connection::OutBatch*>(req->data);
   auto* c = static_cast<Connection*>(req->handle->data);
   RemotingServer* self = c->server_;
-  c->pending_write_bytes_ -= w->bytes;
+  c->pending_write_bytes_ -= out->bytes;
   if (status < 0) {
     self->Close(c);
   } else if (c->read_paused_ && c->pending_write_bytes_ < kOutputLowWater && !c->closing()) {
     c->read_paused_ = false;
     self->StartReading(c);
   }
-  delete w;
+  delete out;
 }
 
 void RemotingServer::Reply(const ReplyTarget& to, RemotingCommand&& resp) {
@@ -439,6 +470,7 @@ void RemotingServer::Close(Connection* c) {
 
 void RemotingServer::OnCloseCb(uv_handle_t* h) {
   auto* c = static_cast<Connection*>(h->data);
+  delete c->out_;  // frames that were never handed to libuv
   c->server_->conns_.erase(c->id_);
   delete c;
 }

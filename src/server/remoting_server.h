@@ -67,6 +67,10 @@ class Connection {
   std::unique_ptr<TlsSession> tls_;
   std::vector<char> tls_in_;
   uint64_t accepted_ms_ = 0;
+  // Frames written since the last flush; handed to libuv as one uv_write (one writev) when the
+  // loop has finished the current round of I/O callbacks (RemotingServer::FlushWrites).
+  struct OutBatch;
+  OutBatch* out_ = nullptr;
 };
 
 // Where a reply goes once a handler that deferred it (long polling, sync flush) is done.
@@ -143,6 +147,9 @@ class RemotingServer {
   void ExpireHandshakes();
   bool FeedTls(Connection* c, std::string_view cipher);
   bool WriteRaw(Connection* c, std::string&& bytes);
+  Connection::OutBatch* Outgoing(Connection* c);
+  void QueuedBytes(Connection* c, size_t bytes);
+  void FlushWrites();
   void DrainPosted();
 
   static void OnConnection(uv_stream_t* server, int status);
@@ -164,6 +171,11 @@ class RemotingServer {
   std::shared_ptr<TlsContext> client_tls_;
   std::vector<uv_timer_t*> timers_;
   uv_async_t async_{};
+  // Connections with frames waiting in out_; flushed after each poll phase (check) and before
+  // the loop blocks (prepare), so responses produced together leave in one syscall.
+  std::vector<ConnectionId> dirty_;
+  uv_check_t flush_check_{};
+  uv_prepare_t flush_prepare_{};
   std::mutex posted_mu_;
   std::deque<std::function<void()>> posted_;
   uv_signal_t sigint_{}, sigterm_{};
