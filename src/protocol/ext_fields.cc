@@ -5,19 +5,28 @@
 
 namespace rmq::protocol {
 
+namespace {
+// Keys are short and often one letter (SEND_MESSAGE_V2's "a".."n"): test length and first byte
+// inline before calling memcmp.
+inline bool SameKey(const std::string& a, std::string_view b) {
+  return a.size() == b.size() && (b.empty() || (a[0] == b[0] && a.compare(0, a.size(), b) == 0));
+}
+}  // namespace
+
 const std::string* ExtFields::Find(std::string_view key) const {
   for (const auto& kv : items_)
-    if (kv.first == key) return &kv.second;
+    if (SameKey(kv.first, key)) return &kv.second;
   return nullptr;
 }
 
 void ExtFields::Set(std::string_view key, std::string value) {
   for (auto& kv : items_) {
-    if (kv.first == key) {
+    if (SameKey(kv.first, key)) {
       kv.second = std::move(value);
       return;
     }
   }
+  if (items_.empty()) items_.reserve(16);  // a send header has 10-15 fields
   items_.emplace_back(std::string(key), std::move(value));
 }
 

@@ -186,7 +186,7 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
   BrokerController& b = *ctx.broker;
 
   // Java adds the CLUSTER property to every message it stores.
-  std::string properties = h.properties;
+  std::string properties = std::move(h.properties);  // h.properties is not read again
   std::string_view existing;
   if (!PropertiesView(properties).Get(protocol::kPropertyCluster, &existing)) {
     protocol::AppendProperty(&properties, protocol::kPropertyCluster, b.config().broker_cluster_name);
