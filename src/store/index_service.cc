@@ -77,6 +77,8 @@ IndexService::IndexService(std::string dir, int32_t hash_slot_num, int32_t index
       max_msgs_num_batch_(max_msgs_num_batch) {}
 
 Status IndexService::Load(bool crashed, int64_t index_checkpoint_timestamp, int64_t commit_log_end) {
+  std::error_code exists_ec;
+  incomplete_ = !fs::is_directory(dir_, exists_ec);
   Status s = CreateDirs(dir_);
   if (!s.ok()) return s;
   std::vector<std::string> names;
@@ -116,11 +118,13 @@ Status IndexService::Load(bool crashed, int64_t index_checkpoint_timestamp, int6
     files.push_back(std::move(*f));
   }
   // Keep the survivors a prefix, so re-indexing from the newest one's end covers everything.
+  if (i < names.size()) incomplete_ = true;
   for (; i < names.size(); ++i) {
     std::error_code rm_ec;
     fs::remove(dir_ + "/" + names[i], rm_ec);
     if (rm_ec) return Status::IOError("remove " + dir_ + "/" + names[i] + ": " + rm_ec.message());
   }
+  indexed_through_ = crashed || incomplete_ ? 0 : commit_log_end;
   const int64_t last_ts = files.empty() ? 0 : files.back()->header().end_timestamp;
   last_timestamp_.store(last_ts);
   flushed_timestamp_ = last_ts;
@@ -131,7 +135,7 @@ Status IndexService::Load(bool crashed, int64_t index_checkpoint_timestamp, int6
 
 int64_t IndexService::RebuildFrom() const {
   std::lock_guard<std::mutex> l(mu_);
-  return files_.empty() ? 0 : files_.back()->header().end_phy_offset;
+  return std::max(indexed_through_, files_.empty() ? 0 : files_.back()->header().end_phy_offset);
 }
 
 std::shared_ptr<IndexFile> IndexService::LastWritableFile() {

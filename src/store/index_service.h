@@ -54,7 +54,14 @@ class IndexService {
 
   // CommitLog offset from which records may still need indexing: the newest file's
   // endPhyOffset (BuildIndex skips what is already there), or 0 when nothing is indexed.
+  // After a clean shutdown with the index complete, `commit_log_end` instead: every stored
+  // record was offered to BuildIndex as it was stored (Java trusts the index then too), so a
+  // store whose newest records carry no key is not re-scanned from the newest keyed record at
+  // every start. The index is incomplete when its directory was missing (deleted, or a store
+  // written without an index) or Load dropped files.
   int64_t RebuildFrom() const;
+  // True when Load found the index incomplete (see RebuildFrom).
+  bool incomplete() const { return incomplete_; }
 
   // Indexes one stored record (Java's buildIndex). Records at or below the newest indexed
   // offset and rollback records are skipped. Creates and rolls files as needed.
@@ -88,6 +95,8 @@ class IndexService {
   mutable std::mutex mu_;  // guards files_
   std::vector<std::shared_ptr<IndexFile>> files_;
   bool create_failed_logged_ = false;
+  bool incomplete_ = false;    // set by Load
+  int64_t indexed_through_ = 0;  // set by Load: commit_log_end after a clean start, when complete
 
   std::atomic<int64_t> last_timestamp_{0};   // end timestamp of the newest entry (writer)
   std::atomic<uint64_t> write_seq_{0};       // bumped per entry (writer)

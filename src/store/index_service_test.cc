@@ -100,7 +100,7 @@ TEST_CASE("IndexService query is capped by maxMsgsNumBatch") {
   CHECK(Query(s, "T", "k", 32).size() == 3);
 }
 
-TEST_CASE("IndexService load: clean reopen keeps files; RebuildFrom is the newest end") {
+TEST_CASE("IndexService load: clean reopen keeps files; RebuildFrom is the CommitLog end") {
   TempDir dir;
   {
     IndexService s(dir.Sub("index"), 16, 64, 64);
@@ -112,7 +112,8 @@ TEST_CASE("IndexService load: clean reopen keeps files; RebuildFrom is the newes
   }
   IndexService s(dir.Sub("index"), 16, 64, 64);
   REQUIRE(s.Load(false, 0, 1000).ok());
-  CHECK(s.RebuildFrom() == 100);
+  CHECK(!s.incomplete());
+  CHECK(s.RebuildFrom() == 1000);  // nothing to re-index after a clean shutdown
   CHECK(Query(s, "T", "k") == std::vector<int64_t>{100});
 }
 
@@ -155,6 +156,41 @@ TEST_CASE("IndexService load drops an unusable file and the ones after it") {
   REQUIRE(s.Load(false, 0, 0).ok());
   CHECK(s.FileCount() == 0);
   CHECK(!fs::exists(dir.Sub("index/20240101000000000")));
+}
+
+TEST_CASE("IndexService load: incomplete only when the directory was missing or files were dropped") {
+  TempDir dir;
+  const std::string path = dir.Sub("index");
+  {
+    IndexService s(path, 4, 4, 64);
+    REQUIRE(s.Load(false, 0, 700).ok());
+    CHECK(s.incomplete());  // no directory: nothing was ever indexed here
+    CHECK(s.RebuildFrom() == 0);
+  }
+  {
+    IndexService s(path, 4, 4, 64);
+    REQUIRE(s.Load(false, 0, 700).ok());
+    CHECK(!s.incomplete());  // an empty directory: every record so far had no key
+    CHECK(s.RebuildFrom() == 700);
+    for (int i = 1; i <= 5; ++i) s.BuildIndex("T", Props("k"), 0, i * 100, i * 1000);
+  }
+  {
+    IndexService s(path, 4, 4, 64);
+    REQUIRE(s.Load(false, 0, 10000).ok());
+    CHECK(!s.incomplete());
+    CHECK(s.RebuildFrom() == 10000);
+  }
+  {
+    IndexService s(path, 4, 4, 64);
+    REQUIRE(s.Load(true, 3000, 10000).ok());  // a crash drops the second file
+    CHECK(s.incomplete());
+    CHECK(s.RebuildFrom() == 300);  // the newest surviving entry
+  }
+  IndexService s(path, 4, 4, 64);
+  REQUIRE(s.Load(false, 0, 200).ok());  // the CommitLog was cut below the first file's end
+  CHECK(s.incomplete());
+  CHECK(s.FileCount() == 0);
+  CHECK(s.RebuildFrom() == 0);
 }
 
 // ---- through the MessageStore facade -------------------------------------------------------

@@ -13,6 +13,13 @@ constexpr int32_t kTransactionTypeMask = 0xC;
 constexpr int32_t kTransactionPreparedType = 0x4;
 constexpr int32_t kTransactionRollbackType = 0xC;
 constexpr std::string_view kTagsKey = "TAGS";
+
+// Java's recoverNormally start: the third-last file (or the first), 0 when there are none.
+int64_t ThirdLastFileStart(const MappedFileQueue& files) {
+  auto list = files.Files();
+  if (list.empty()) return 0;
+  return list[list.size() >= 3 ? list.size() - 3 : 0]->file_from_offset();
+}
 }  // namespace
 
 int64_t ScanCommitLog(const MappedFileQueue& files, int64_t start, int64_t limit,
@@ -53,7 +60,7 @@ int64_t ScanCommitLog(const MappedFileQueue& files, int64_t start, int64_t limit
 int64_t RecoveryStartOffset(const MappedFileQueue& files, bool crashed, const StoreCheckpoint& checkpoint) {
   auto list = files.Files();
   if (list.empty()) return 0;
-  if (!crashed) return list[list.size() >= 3 ? list.size() - 3 : 0]->file_from_offset();
+  if (!crashed) return ThirdLastFileStart(files);
   int64_t safe = checkpoint.MinTimestamp();
   for (size_t i = list.size(); i-- > 0;) {
     RecordView view;
@@ -63,6 +70,34 @@ int64_t RecoveryStartOffset(const MappedFileQueue& files, bool crashed, const St
     }
   }
   return list.front()->file_from_offset();
+}
+
+int64_t CleanRecoveryStartOffset(const MappedFileQueue& files, const ConsumeQueueStore& queues) {
+  const int64_t java_start = ThirdLastFileStart(files);
+  // The newest record any ConsumeQueue indexes: everything before it was dispatched, and so
+  // written and synced before the clean shutdown.
+  CqEntry newest;
+  newest.commit_log_offset = -1;
+  for (const auto& cq : queues.All()) {
+    CqEntry e;
+    const int64_t max = cq->MaxOffset();
+    if (max > cq->MinOffset() && cq->GetEntry(max - 1, &e) && e.commit_log_offset > newest.commit_log_offset) {
+      newest = e;
+    }
+  }
+  if (newest.commit_log_offset <= java_start || newest.size <= 0) return java_start;
+  // Trust it only when it points at a whole, intact record that says it lies there.
+  std::shared_ptr<MappedFile> f = files.FindFileByOffset(newest.commit_log_offset);
+  if (!f) return java_start;
+  std::string_view rest = f->WholeFile().substr(static_cast<size_t>(newest.commit_log_offset - f->file_from_offset()));
+  RecordView view;
+  if (!DecodeRecord(rest, &view).ok() || view.physical_offset != newest.commit_log_offset ||
+      view.total_size != newest.size) {
+    RMQ_LOG_WARN("ConsumeQueue tail %lld does not point at its record; clean recovery verifies the last files",
+                 static_cast<long long>(newest.commit_log_offset));
+    return java_start;
+  }
+  return newest.commit_log_offset;
 }
 
 bool DispatchesToConsumeQueue(int32_t sys_flag) {
@@ -91,7 +126,7 @@ Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const Stor
                     bool crashed, RecoveryResult* result, const DelayLevelTable* delays) {
   *result = RecoveryResult();
   MappedFileQueue* files = commit_log->file_queue();
-  int64_t start = RecoveryStartOffset(*files, crashed, checkpoint);
+  int64_t start = crashed ? RecoveryStartOffset(*files, true, checkpoint) : CleanRecoveryStartOffset(*files, *queues);
   int64_t end = files->empty()
                     ? 0
                     : ScanCommitLog(*files, start, std::numeric_limits<int64_t>::max(),

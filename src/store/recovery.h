@@ -32,6 +32,14 @@ int64_t ScanCommitLog(const MappedFileQueue& files, int64_t start, int64_t limit
 // MinTimestamp(), else the first file (Java's recoverAbnormally).
 int64_t RecoveryStartOffset(const MappedFileQueue& files, bool crashed, const StoreCheckpoint& checkpoint);
 
+// Where verification starts after a clean shutdown. Java verifies the last three files
+// (RecoveryStartOffset with crashed=false), which reads every record of a large store. rmqd starts
+// instead at the newest record any ConsumeQueue indexes, when that record decodes intact (CRC
+// included) at exactly the offset and size the entry gives: everything before it was written and
+// synced before the shutdown, so only the records after it need checking. Otherwise, or when that
+// point is earlier, Java's start.
+int64_t CleanRecoveryStartOffset(const MappedFileQueue& files, const ConsumeQueueStore& queues);
+
 // Mirrors the transaction check in Java's CommitLogDispatcherBuildConsumeQueue: PREPARED and
 // ROLLBACK records get no ConsumeQueue entry (and queue offset 0).
 bool DispatchesToConsumeQueue(int32_t sys_flag);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "common/coding.h"
 #include "store/mapped_file.h"
@@ -373,6 +374,85 @@ TEST_CASE("recovery: scan stops at a record whose physical offset disagrees") {
   CHECK(ScanCommitLog(*log.file_queue(), 0, INT64_MAX, [&](const RecordView&, int64_t) { ++visited; }) ==
         r2.wrote_offset);
   CHECK(visited == 1);
+}
+
+// A clean store of `n` messages in T/0 (700-byte bodies: several 64 KiB CommitLog files); the
+// CommitLog offset of each record in *offsets.
+void WriteCleanStore(const std::string& root, int n, std::vector<int64_t>* offsets) {
+  MessageStore store(SmallConfig(root));
+  REQUIRE(store.Open().ok());
+  for (int i = 0; i < n; ++i) {
+    PutMessageResult r = Put(store, "T", 0, Body(i));
+    REQUIRE(r.status == PutMessageStatus::kPutOk);
+    offsets->push_back(r.wrote_offset);
+  }
+}
+
+int64_t CleanStartOf(const std::string& root) {
+  MessageStoreConfig c = SmallConfig(root);
+  CommitLog log(root + "/commitlog", c.mapped_file_size_commit_log);
+  ConsumeQueueStore queues(root + "/consumequeue", ConsumeQueueFileSize(c.mapped_file_size_consume_queue));
+  REQUIRE(log.Load().ok());
+  REQUIRE(queues.Load().ok());
+  return CleanRecoveryStartOffset(*log.file_queue(), queues);
+}
+
+TEST_CASE("recovery: a clean start verifies from the newest ConsumeQueue entry, not the last three files") {
+  TempDir dir;
+  std::vector<int64_t> offsets;
+  WriteCleanStore(dir.path(), 400, &offsets);  // ~300 KiB: five CommitLog files
+  REQUIRE(offsets.back() / kFile >= 4);
+  CHECK(CleanStartOf(dir.path()) == offsets.back());
+  // Damage in an older file is not read at a clean start (Java does not read before the
+  // third-last file either); the store opens with every message.
+  WriteAt(CommitLogFileFor(dir.path(), offsets[0]), offsets[0] + 200, "damage");
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK(store.GetMaxOffsetInQueue("T", 0) == 400);
+  CHECK(CountFound(store, "T", 0) == 400);
+}
+
+TEST_CASE("recovery: a clean start re-dispatches records past the ConsumeQueue tail and cuts garbage") {
+  TempDir dir;
+  std::vector<int64_t> offsets;
+  WriteCleanStore(dir.path(), 100, &offsets);
+  const int64_t end = offsets.back() + static_cast<int64_t>(RecordSize(MakeMessage("T", Body(99), "TagA").View()));
+  // Lose entries 97..99 (the last file holds entries 90..99) and put garbage after the last record.
+  WriteAt(dir.Sub("consumequeue/T/0/" + MappedFileName(1800)), 7 * kCqStoreUnitSize,
+          std::string(3 * kCqStoreUnitSize, '\0'));
+  WriteAt(CommitLogFileFor(dir.path(), end), end % kFile, "garbage after the end");
+  CHECK(CleanStartOf(dir.path()) == offsets[96]);
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK(store.GetMaxPhyOffset() == end);
+  CHECK(store.GetMaxOffsetInQueue("T", 0) == 100);
+  CheckQueueConsistent(store, "T", 0);
+  CHECK(CountFound(store, "T", 0) == 100);
+  CHECK(Put(store, "T", 0, "next").wrote_offset == end);
+}
+
+TEST_CASE("recovery: a clean start falls back to the last three files when the ConsumeQueue tail is wrong") {
+  TempDir dir;
+  std::vector<int64_t> offsets;
+  WriteCleanStore(dir.path(), 400, &offsets);
+  const int64_t third_last = (offsets.back() / kFile - 2) * kFile;
+  const int32_t size = static_cast<int32_t>(RecordSize(MakeMessage("T", Body(399), "TagA").View()));
+  // The newest entry, 399, is slot 9 of the file holding entries 390..399.
+  const std::string cq_file = dir.Sub("consumequeue/T/0/" + MappedFileName(7800));
+  const int64_t slot = 9 * kCqStoreUnitSize;
+  auto write_entry = [&](int64_t offset, int32_t n) {
+    std::string e(kCqStoreUnitSize, '\0');
+    EncodeCqEntry(CqEntry{offset, n, 0}, e.data());
+    WriteAt(cq_file, slot, e);
+  };
+  SUBCASE("one byte too many") { write_entry(offsets.back(), size + 1); }
+  SUBCASE("into the middle of a record") { write_entry(offsets.back() + 4, size); }
+  CHECK(CleanStartOf(dir.path()) == third_last);
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK(store.GetMaxOffsetInQueue("T", 0) == 400);
+  CheckQueueConsistent(store, "T", 0);
+  CHECK(CountFound(store, "T", 0) == 400);
 }
 
 TEST_CASE("recovery: tags code from properties") {
