@@ -34,7 +34,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -89,6 +89,13 @@ bench-smoke: $(BUILD)/rmqd $(BUILD)/tools/loadgen
 # and docs/performance.md. BENCH_QUICK=1 for short runs (see tools/bench/run_bench.py).
 bench: $(BUILD)/rmqd $(BUILD)/tools/loadgen
 	python3 tools/bench/run_bench.py --build $(BUILD)
+
+# Issue #3's scale proof: 10M messages in one queue, clean open, GetMessage at any offset, rmqd
+# start-up to the first route answer (ports 33876/34911, 34909/34912). ~1 min and ~3.2 GB under
+# /tmp, removed afterwards; not part of `make test`. STORE_SCALE_ARGS for tools/store_scale options.
+store-scale: $(BUILD)/rmqd $(BUILD)/tools/store_scale
+	@dir=$$(mktemp -d /tmp/rmqd-store-scale.XXXXXX) && ./$(BUILD)/tools/store_scale $$dir/store $(STORE_SCALE_ARGS); \
+	rc=$$?; rm -rf "$$dir"; exit $$rc
 
 clean:
 	rm -rf build build-san build-fuzz

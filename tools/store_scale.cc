@@ -8,10 +8,14 @@
 // 2. Reopens it and times Open() (a clean start), then times reads through MessageStore::GetMessage
 //    (the pull handler's path, 32 messages a call, records copied out as the handler copies them
 //    into the response) at offsets 0, N/4, N/2, 3N/4, N-32 and at random offsets: p50/p99 each.
+//    Then evicts the store's files from the page cache (posix_fadvise DONTNEED, its own files
+//    only) and times a clean open and random reads again: the cold-cache case.
 // 3. Unless --no-rmqd: starts `rmqd standalone` on the store and times it to the first successful
 //    GET_ROUTEINFO_BY_TOPIC for the topic (NameServer 33876, broker 34911, its fast and HA ports
-//    34909/34912), then times PULL_MESSAGE over the network at the same offsets; --starts runs.
+//    34909/34912), then times PULL_MESSAGE over the network at the same offsets; --starts runs,
+//    the first with the store evicted from the page cache.
 // The store directory is removed at the end unless --keep. Exit 0 when every check passed.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -150,6 +154,20 @@ int64_t DirBytes(const std::string& dir) {
     if (it->is_regular_file(ec) && ::stat(it->path().c_str(), &st) == 0) total += int64_t(st.st_blocks) * 512;
   }
   return total;
+}
+
+// Drops this store's own pages from the page cache (POSIX_FADV_DONTNEED on each of its files;
+// everything is synced after a clean shutdown, so all of it can go). Nothing else is evicted.
+void EvictStore(const std::string& dir) {
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    int fd = ::open(it->path().c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    ::close(fd);
+  }
 }
 
 // Writes o.messages messages to kTopic queue 0; false on any refused put.
@@ -316,10 +334,49 @@ bool TimeOpenAndReads(const Options& o, std::string* json) {
   reads += "]}";
   const auto t1 = Clock::now();
   store.Shutdown();
+  const double close_s = SecondsSince(t1);
+
+  // The same with nothing of the store in the page cache: a clean open, then random reads
+  // that each go to the disk.
+  EvictStore(o.dir);
+  MessageStore cold(StoreConfig(o.dir));
+  const auto t2 = Clock::now();
+  s = cold.Open();
+  const double cold_open_s = SecondsSince(t2);
+  if (!s.ok()) {
+    Progress("cold reopen: %s", s.ToString().c_str());
+    return false;
+  }
+  Progress("clean open, store evicted from the page cache: %.3f s", cold_open_s);
+  Histogram cold_by_quarter[4];
+  const int32_t cold_reads = std::max(4, o.random / 10);
+  for (int32_t i = 0; i < cold_reads && ok; ++i) {
+    const int64_t offset = pick(rng);
+    const auto t = Clock::now();
+    GetMessageResult r = cold.GetMessage(kTopic, 0, offset, kPullBatch, nullptr);
+    out.clear();
+    for (std::string_view rec : r.messages) out.append(rec);
+    cold_by_quarter[std::min<int64_t>(3, offset * 4 / n)].Record(static_cast<uint64_t>(NanosSince(t)));
+    if (r.status != GetMessageStatus::kFound || r.messages.empty() || FirstQueueOffset(r.messages.front()) != offset) {
+      Progress("cold read at %" PRId64 ": %s", offset, GetMessageStatusName(r.status));
+      ok = false;
+    }
+  }
+  std::string cold_json = "[";
+  for (int q = 0; q < 4; ++q) {
+    Progress("GetMessage cold random in quarter %d: p50 %.2f us  p99 %.2f us", q + 1,
+             cold_by_quarter[q].Percentile(50) / 1000.0, cold_by_quarter[q].Percentile(99) / 1000.0);
+    cold_json += (q ? "," : "") + LatencyJson(cold_by_quarter[q]);
+  }
+  cold_json += "]";
+  cold.Shutdown();
+
   char buf[256];
-  std::snprintf(buf, sizeof(buf), "\"clean_open_seconds\":%.4f,\"queue_messages\":%" PRId64 ",\"close_seconds\":%.3f,",
-                open_s, n, SecondsSince(t1));
-  *json = std::string(buf) + "\"get_message\":" + reads;
+  std::snprintf(buf, sizeof(buf),
+                "\"clean_open_seconds\":%.4f,\"clean_open_cold_cache_seconds\":%.4f,\"queue_messages\":%" PRId64
+                ",\"close_seconds\":%.3f,",
+                open_s, cold_open_s, n, close_s);
+  *json = std::string(buf) + "\"get_message\":" + reads + ",\"get_message_cold_cache_random_by_quarter\":" + cold_json;
   return ok;
 }
 
@@ -464,13 +521,15 @@ bool TimeRmqd(const Options& o, int64_t n, std::string* json) {
   double worst = 0;
   bool ok = true;
   for (int32_t i = 0; i < o.starts && ok; ++i) {
+    if (i == 0) EvictStore(o.dir);  // the first start is from a cold page cache
     const auto t0 = Clock::now();
     pid_t pid = SpawnRmqd(o, conf, log);
     if (pid < 0) return false;
     double seconds = 0;
     ok = WaitForRoute(o, pid, &seconds, t0);
     if (ok) {
-      Progress("rmqd standalone start %d: first route answer after %.3f s", i + 1, seconds);
+      Progress("rmqd standalone start %d%s: first route answer after %.3f s", i + 1,
+               i == 0 ? " (store evicted from the page cache)" : "", seconds);
       worst = std::max(worst, seconds);
       char buf[32];
       std::snprintf(buf, sizeof(buf), "%s%.4f", i ? "," : "", seconds);
@@ -484,7 +543,7 @@ bool TimeRmqd(const Options& o, int64_t n, std::string* json) {
   }
   char buf[64];
   std::snprintf(buf, sizeof(buf), "],\"max_seconds\":%.4f", worst);
-  *json = "\"rmqd_standalone\":{\"start_to_route_seconds\":" + starts + buf + ",\"stop_seconds\":" + stops +
+  *json = "\"rmqd_standalone\":{\"first_start_cold_cache\":true,\"start_to_route_seconds\":" + starts + buf + ",\"stop_seconds\":" + stops +
           "],\"pull_message\":" + (pulls.empty() ? "null" : pulls) + "}";
   return ok;
 }
