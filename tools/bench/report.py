@@ -66,6 +66,9 @@ def runs_by(res, flush):
     return [r for r in res["runs"] if r["flush"] == flush]
 
 
+KEEP_MARKER = "<!-- Sections below this line are written by hand; tools/bench/report.py keeps them. -->"
+
+
 def write_markdown(res, md_path, chart_note):
     s = res["settings"]
     m = res["machine"]
@@ -204,8 +207,19 @@ def write_markdown(res, md_path, chart_note):
         w(c)
     w("```")
     w("")
+    # Hand-written sections (profiling rounds, store scale, ...) live below KEEP_MARKER and survive
+    # a regenerated report.
+    kept = ""
+    try:
+        with open(md_path) as f:
+            old = f.read()
+        if KEEP_MARKER in old:
+            kept = old[old.index(KEEP_MARKER):]
+    except OSError:
+        pass
     with open(md_path, "w") as f:
         f.write("\n".join(out))
+        f.write("\n" + (kept or KEEP_MARKER + "\n"))
 
 
 def ensure_matplotlib():
