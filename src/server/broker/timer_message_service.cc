@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "common/json.h"
 #include "common/logging.h"
@@ -132,7 +133,10 @@ Status TimerMessageService::Load() {
   }
   enqueue_offset_ = done_.below();
   const int n = Enqueue(-1);
-  if (n > 0) RMQ_LOG_INFO("timer: %d pending timer messages rebuilt from %s", n, std::string(kTimerTopic).c_str());
+  if (n > 0) {
+    RMQ_LOG_INFO("timer: %d parked messages rebuilt from %s (%zu of them delete markers)", n,
+                 std::string(kTimerTopic).c_str(), pending_markers());
+  }
   return Status::OK();
 }
 
@@ -162,7 +166,15 @@ int TimerMessageService::Enqueue(int limit) {
       dirty_ = true;
       continue;
     }
-    heap_.Push(TimerEntry{TimerDueMs(out_ms, config_.precision_ms), offset, e.commit_log_offset});
+    const int64_t due = TimerDueMs(out_ms, config_.precision_ms);
+    std::string_view del_key;
+    if (TimerDeleteKeyOf(rec.properties, &del_key)) {
+      SlotCancels& c = cancels_[due];
+      c.keys.emplace(del_key);
+      c.marker_offsets.push_back(offset);
+    } else {
+      heap_.Push(TimerEntry{due, offset, e.commit_log_offset});
+    }
     ++n;
   }
   return n;
@@ -183,8 +195,44 @@ int TimerMessageService::Tick(int64_t now_ms) {
     done_.MarkDone(e.queue_offset);
     dirty_ = true;
     if (o == Outcome::kDelivered) ++delivered;
+    if (o == Outcome::kCancelled) ++cancelled_;
   }
+  RetireCancels(now_ms);
   return delivered;
+}
+
+size_t TimerMessageService::pending_markers() const {
+  size_t n = 0;
+  for (const auto& [due, c] : cancels_) n += c.marker_offsets.size();
+  return n;
+}
+
+void TimerMessageService::RetireCancels(int64_t now_ms) {
+  if (cancels_.empty()) return;
+  // A slot is read completely once it is due and the heap holds nothing more of it. Java forgets a
+  // slot's delete keys once it has read the slot: a message or marker parked for a slot already
+  // read (enqueued late) is not matched any more.
+  int64_t keep_from = now_ms < std::numeric_limits<int64_t>::max() ? now_ms + 1 : now_ms;
+  if (!heap_.empty()) keep_from = std::min(keep_from, heap_.Top().due_ms);
+  for (auto it = cancels_.begin(); it != cancels_.end() && it->first < keep_from;) {
+    for (int64_t offset : it->second.marker_offsets) done_.MarkDone(offset);
+    dirty_ = true;
+    it = cancels_.erase(it);
+  }
+}
+
+bool TimerMessageService::IsCancelled(const TimerEntry& e, const store::RecordView& rec) const {
+  if (cancels_.empty()) return false;
+  auto it = cancels_.find(e.due_ms);
+  if (it == cancels_.end()) return false;
+  protocol::PropertiesView props(rec.properties);
+  std::string_view uniq, real_topic;
+  if (!props.Get(protocol::kPropertyUniqClientMessageIdKeyidx, &uniq) || uniq.empty()) return false;
+  const auto& keys = it->second.keys;
+  if (props.Get(store::kRealTopicProperty, &real_topic) && keys.count(TimerDeleteKey(real_topic, uniq)) > 0) {
+    return true;  // 5.3.2+ form
+  }
+  return keys.count(std::string(uniq)) > 0;  // 5.0-5.3.1 form
 }
 
 TimerMessageService::Outcome TimerMessageService::Deliver(const TimerEntry& e, int64_t now_ms) {
@@ -198,6 +246,7 @@ TimerMessageService::Outcome TimerMessageService::Deliver(const TimerEntry& e, i
   if (protocol::PropertiesView(rec.properties).Get(kPropertyTimerDelUniqKey, &unused)) {
     return Outcome::kSkipped;  // Java never delivers a delete marker itself
   }
+  if (IsCancelled(e, rec)) return Outcome::kCancelled;
   TimeupMessage t;
   // Java's enqueue time is when its wheel thread read the parked entry, just after the store.
   Status s = BuildTimerDelivery(rec, rec.store_timestamp, now_ms, &t);

@@ -8,6 +8,11 @@
 // grow with the number of pending timers (no scan). Memory: one 24-byte TimerEntry per pending
 // timer.
 //
+// Delete markers (TIMER_DEL_UNIQKEY, see timer_message_util.h) do not enter the heap: their keys
+// are collected per due time in `cancels_`, and a parked message whose slot holds a key naming it
+// is dropped when it comes due. A marker's own offset is marked done only when its slot has been
+// read completely, so a restart in the middle of a slot still cancels.
+//
 // Progress lives in config/timerProgress.json (FORMAT below): every parked offset below
 // `deliveredBelow` is done, plus the [begin,end) ranges in `deliveredRanges` (timers come due
 // out of queue order). On start, entries from deliveredBelow on that are not in a range are
@@ -20,6 +25,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -92,25 +98,39 @@ class TimerMessageService {
   void PersistIfDirty();
 
   size_t pending() const { return heap_.size(); }
+  // Delete markers whose slot has not been read completely yet.
+  size_t pending_markers() const;
+  // Parked messages dropped because a delete marker in their slot named them.
+  uint64_t cancelled() const { return cancelled_; }
   // Due time of the earliest pending timer, or -1.
   int64_t NextDueMs() const { return heap_.empty() ? -1 : heap_.Top().due_ms; }
   const DeliveredOffsets& progress() const { return done_; }
   const TimerConfig& config() const { return config_; }
 
  private:
-  enum class Outcome { kDelivered, kSkipped, kPutFailed };
+  enum class Outcome { kDelivered, kSkipped, kCancelled, kPutFailed };
+  // The delete markers of one due time (one wheel slot).
+  struct SlotCancels {
+    std::unordered_set<std::string> keys;  // TIMER_DEL_UNIQKEY values
+    std::vector<int64_t> marker_offsets;   // parked offsets of the markers, done when retired
+  };
   int Enqueue(int limit);
   Outcome Deliver(const TimerEntry& e, int64_t now_ms);
+  bool IsCancelled(const TimerEntry& e, const store::RecordView& rec) const;
+  // Retires the cancel sets of slots that are read completely at `now_ms`.
+  void RetireCancels(int64_t now_ms);
 
   store::MessageStore& store_;
   std::string path_;
   TimerConfig config_;
   StoredListener on_stored_;
   TimerHeap heap_;
+  std::map<int64_t, SlotCancels> cancels_;  // due_ms -> markers of that slot
   DeliveredOffsets done_;
   int64_t enqueue_offset_ = 0;  // next parked queue offset to read into the heap
   int64_t blocked_until_ = 0;   // after a failed re-store
   bool dirty_ = false;
+  uint64_t cancelled_ = 0;
 };
 
 }  // namespace rmq::server

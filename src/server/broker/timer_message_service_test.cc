@@ -162,5 +162,129 @@ TEST_CASE("timer service: delivers in due order, not before, and survives a rest
   }
 }
 
+// Parks a message with its own UNIQ_KEY (what every client send carries) and, for a delete
+// marker, TIMER_DEL_UNIQKEY; real topic "T", queue 0.
+void ParkKeyed(MessageStore& st, const std::string& body, const std::string& uniq, int64_t deliver_ms, int64_t now,
+               const std::string& del_key = "") {
+  store::testing::OwnedMessage m = store::testing::MakeMessage("T", body);
+  m.properties += "UNIQ_KEY\x01" + uniq + "\x02";
+  if (!del_key.empty()) m.properties += "TIMER_DEL_UNIQKEY\x01" + del_key + "\x02";
+  m.properties += "TIMER_DELIVER_MS\x01" + std::to_string(deliver_ms) + "\x02";
+  TimerDecision d = CheckTimerMessage("T", 0, m.properties, now, TimerConfig{});
+  REQUIRE(d.action == TimerAction::kPark);
+  m.topic = std::string(kTimerTopic);
+  m.properties = d.properties;
+  REQUIRE(st.PutMessage(m.View(0, 0)).status == store::PutMessageStatus::kPutOk);
+}
+
+// Bodies delivered to T/0, in queue order.
+std::vector<std::string> Delivered(MessageStore& st) {
+  std::vector<std::string> out;
+  for (int64_t i = 0;; ++i) {
+    std::string b = BodyAt(st, "T", 0, i);
+    if (b == "<none>") break;
+    out.push_back(b);
+  }
+  return out;
+}
+
+using Bodies = std::vector<std::string>;
+constexpr int64_t kAligned = 1700000000000;  // a multiple of the 1 s precision
+
+TEST_CASE("timer cancel: a marker in the same slot drops the message it names (topic+key and bare key)") {
+  store::testing::TempDir dir;
+  MessageStore st(store::testing::SmallConfig(dir.Sub("store")));
+  REQUIRE(st.Open().ok());
+  TimerMessageService svc(st, dir.Sub("timerProgress.json"), TimerConfig{}, nullptr);
+  REQUIRE(svc.Load().ok());
+  const int64_t now = kAligned + 100;
+  // Slot kAligned+2000 (delivery times 2000..2999 ms ahead all land in it), due at +3000.
+  ParkKeyed(st, "a", "AAAA", kAligned + 2500, now);
+  ParkKeyed(st, "b", "BBBB", kAligned + 2500, now);
+  ParkKeyed(st, "c", "CCCC", kAligned + 2200, now);
+  ParkKeyed(st, "d", "DDDD", kAligned + 2999, now);
+  // 5.3.2+ form, other delivery time in the same slot; 5.0-5.3.1 bare form; a marker whose topic
+  // part names another topic; all sent after their targets.
+  ParkKeyed(st, "x1", "M1", kAligned + 2900, now, "T+AAAA");
+  ParkKeyed(st, "x2", "M2", kAligned + 2100, now, "CCCC");
+  ParkKeyed(st, "x3", "M3", kAligned + 2500, now, "Other+DDDD");
+  CHECK(svc.Tick(now) == 0);
+  CHECK(svc.pending() == 4);  // markers never enter the heap
+  CHECK(svc.pending_markers() == 3);
+  CHECK(svc.Tick(kAligned + 2999) == 0);
+  CHECK(svc.Tick(kAligned + 3000) == 2);
+  CHECK(Delivered(st) == Bodies{"b", "d"});  // markers themselves are never delivered
+  CHECK(svc.cancelled() == 2);
+  CHECK(svc.pending() == 0);
+  CHECK(svc.pending_markers() == 0);
+  CHECK(svc.progress().below() == 7);  // targets and markers all done
+}
+
+TEST_CASE("timer cancel: a marker in another slot cancels nothing; a marker may come first") {
+  store::testing::TempDir dir;
+  MessageStore st(store::testing::SmallConfig(dir.Sub("store")));
+  REQUIRE(st.Open().ok());
+  TimerMessageService svc(st, dir.Sub("timerProgress.json"), TimerConfig{}, nullptr);
+  REQUIRE(svc.Load().ok());
+  const int64_t now = kAligned + 100;
+  ParkKeyed(st, "y", "M1", kAligned + 2500, now, "T+EEEE");  // before its target
+  ParkKeyed(st, "e", "EEEE", kAligned + 2400, now);
+  ParkKeyed(st, "f", "FFFF", kAligned + 2500, now);
+  ParkKeyed(st, "z", "M2", kAligned + 3000, now, "T+FFFF");  // exactly +3000 is slot +2000 too
+  ParkKeyed(st, "g", "GGGG", kAligned + 2500, now);
+  ParkKeyed(st, "w", "M3", kAligned + 3001, now, "T+GGGG");  // slot +3000: too late for g
+  CHECK(svc.Tick(kAligned + 3000) == 1);
+  CHECK(Delivered(st) == Bodies{"g"});
+  CHECK(svc.pending_markers() == 1);  // w's slot is not read yet
+  CHECK(svc.Tick(kAligned + 4000) == 0);
+  CHECK(svc.pending_markers() == 0);
+  CHECK(svc.cancelled() == 2);
+  CHECK(svc.progress().below() == 6);
+}
+
+TEST_CASE("timer cancel: markers are rebuilt on restart, and a slot read twice is not") {
+  store::testing::TempDir dir;
+  const std::string path = dir.Sub("timerProgress.json");
+  const int64_t now = kAligned + 100;
+  {
+    MessageStore st(store::testing::SmallConfig(dir.Sub("store")));
+    REQUIRE(st.Open().ok());
+    TimerMessageService svc(st, path, TimerConfig{}, nullptr);
+    REQUIRE(svc.Load().ok());
+    ParkKeyed(st, "early", "EEEE", kAligned + 1500, now);
+    ParkKeyed(st, "h", "HHHH", kAligned + 2500, now);
+    ParkKeyed(st, "i", "IIII", kAligned + 2500, now);
+    ParkKeyed(st, "m", "M1", kAligned + 2500, now, "T+HHHH");
+    CHECK(svc.Tick(kAligned + 2000) == 1);
+    CHECK(svc.pending_markers() == 1);
+    svc.PersistIfDirty();
+  }
+  {
+    MessageStore st(store::testing::SmallConfig(dir.Sub("store")));
+    REQUIRE(st.Open().ok());
+    TimerMessageService svc(st, path, TimerConfig{}, nullptr);
+    REQUIRE(svc.Load().ok());
+    CHECK(svc.pending() == 2);
+    CHECK(svc.pending_markers() == 1);
+    // Overdue after the restart: still read slot by slot, so the marker still applies.
+    CHECK(svc.Tick(kAligned + 60000) == 1);
+    CHECK(Delivered(st) == Bodies{"early", "i"});
+    CHECK(svc.cancelled() == 1);
+    // A message parked late for a slot already read is delivered (Java forgot the slot's keys).
+    ParkKeyed(st, "late", "HHHH", kAligned + 60500, kAligned + 60000);
+    CHECK(svc.Tick(kAligned + 61000) == 1);
+    CHECK(svc.progress().below() == 5);
+    svc.PersistIfDirty();
+  }
+  {
+    MessageStore st(store::testing::SmallConfig(dir.Sub("store")));
+    REQUIRE(st.Open().ok());
+    TimerMessageService svc(st, path, TimerConfig{}, nullptr);
+    REQUIRE(svc.Load().ok());
+    CHECK(svc.pending() == 0);
+    CHECK(svc.pending_markers() == 0);
+  }
+}
+
 }  // namespace
 }  // namespace rmq::server

@@ -97,6 +97,18 @@ Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, i
   return Status::OK();
 }
 
+std::string TimerDeleteKey(std::string_view real_topic, std::string_view uniq_key) {
+  std::string key;
+  key.reserve(real_topic.size() + 1 + uniq_key.size());
+  key.append(real_topic).push_back(kTimerDeleteKeySeparator);
+  key.append(uniq_key);
+  return key;
+}
+
+bool TimerDeleteKeyOf(std::string_view properties, std::string_view* key) {
+  return Has(properties, kPropertyTimerDelUniqKey, key);
+}
+
 std::string TimerRefusalRemark(TimerAction action, const TimerConfig& config) {
   if (action == TimerAction::kNotEnabled) {
     return std::string("accurate timer message is not enabled, timerWheelEnable is ") +

@@ -71,6 +71,17 @@ bool TimerOutMsOf(std::string_view properties, int64_t* out_ms);
 Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, int64_t dequeue_ms,
                           TimeupMessage* out);
 
+// Cancelling (TimerMessageStore's MAGIC_DELETE): a parked message carrying TIMER_DEL_UNIQKEY is a
+// delete marker. It is never delivered itself; when its wheel slot (TIMER_OUT_MS) is read, every
+// parked message of that same slot that it names is dropped instead of delivered. A marker in any
+// other slot cancels nothing. Java 5.3.2+ (TimerMessageStore.buildDeleteKey, also what
+// RECALL_MESSAGE writes) names a message by "<REAL_TOPIC>+<UNIQ_KEY>"; 5.0-5.3.1 by the bare
+// UNIQ_KEY. Both forms are accepted here.
+inline constexpr char kTimerDeleteKeySeparator = '+';
+std::string TimerDeleteKey(std::string_view real_topic, std::string_view uniq_key);
+// The value of TIMER_DEL_UNIQKEY when `properties` is a delete marker's.
+bool TimerDeleteKeyOf(std::string_view properties, std::string_view* key);
+
 // The response remark Java's SendMessageProcessor gives each refusal.
 std::string TimerRefusalRemark(TimerAction action, const TimerConfig& config);
 

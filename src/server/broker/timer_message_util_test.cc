@@ -14,6 +14,16 @@ std::string Prop(std::string_view props, std::string_view name) {
 
 constexpr int64_t kNow = 1700000000123;
 
+TEST_CASE("timer: delete key is <real topic>+<UNIQ_KEY>, read from TIMER_DEL_UNIQKEY") {
+  CHECK(TimerDeleteKey("T", "7F00000100002A9F0000000000000001") == "T+7F00000100002A9F0000000000000001");
+  std::string_view key;
+  const std::string marker("TIMER_DEL_UNIQKEY\x01" "T+AB\x02");
+  CHECK(TimerDeleteKeyOf(marker, &key));
+  CHECK(key == "T+AB");
+  const std::string plain("UNIQ_KEY\x01" "AB\x02");
+  CHECK_FALSE(TimerDeleteKeyOf(plain, &key));
+}
+
 TEST_CASE("timer: plain messages and DELAY are not timer messages") {
   TimerConfig c;
   TimerDecision d = CheckTimerMessage("T", 1, std::string("TAGS\x01" "a\x02"), kNow, c);

@@ -4,6 +4,7 @@
 
 #include "common/json.h"
 #include "common/logging.h"
+#include "server/broker/timer_message_util.h"
 #include "server/file_util.h"
 
 namespace rmq::server {
@@ -66,6 +67,8 @@ void TopicConfigManager::AddSystemTopics() {
   add(cfg_.broker_cluster_name + "_REPLY_TOPIC", 1, 1, kPermRead | kPermWrite);
   add(kTransHalfTopic, 1, 1, kPermRead | kPermWrite);
   add(kTransOpHalfTopic, 1, 1, kPermRead | kPermWrite);
+  // 5.x's init: TimerMessageStore.TIMER_TOPIC, one queue, when timerWheelEnable.
+  if (cfg_.timer_wheel_enable) add(std::string(kTimerTopic), 1, 1, kPermRead | kPermWrite);
 }
 
 Status TopicConfigManager::Load() {

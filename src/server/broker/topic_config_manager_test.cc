@@ -104,8 +104,24 @@ TEST_CASE("topics: Load creates Java's system topics") {
   CHECK(m.Find("broker-a") != nullptr);
   CHECK(m.Find("DefaultCluster_REPLY_TOPIC") != nullptr);
   CHECK(m.Find("RMQ_SYS_TRACE_TOPIC") == nullptr);  // traceTopicEnable=false
+  // 5.x TopicConfigManager.init with timerWheelEnable (on by default): one queue, RW.
+  const TopicConfig* timer = m.Find("rmq_sys_wheel_timer");
+  REQUIRE(timer != nullptr);
+  CHECK(timer->read_queue_nums == 1);
+  CHECK(timer->write_queue_nums == 1);
+  CHECK(timer->perm == (kPermRead | kPermWrite));
+  CHECK(IsSystemTopic("rmq_sys_wheel_timer"));
   FlushPersistQueue();
   CHECK(std::filesystem::exists(dir.Path("topics.json")));
+}
+
+TEST_CASE("topics: no rmq_sys_wheel_timer when timerWheelEnable is off") {
+  TempDir dir;
+  BrokerConfig cfg;
+  cfg.timer_wheel_enable = false;
+  TopicConfigManager m(cfg, dir.Path("topics.json"));
+  REQUIRE(m.Load().ok());
+  CHECK(m.Find("rmq_sys_wheel_timer") == nullptr);
 }
 
 TEST_CASE("topics: no TBW102 when auto-creation is off") {

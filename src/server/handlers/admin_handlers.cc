@@ -10,6 +10,7 @@
 #include "common/logging.h"
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/timer_message_util.h"
 #include "server/handlers/handlers.h"
 #include "server/handlers/json_shapes.h"
 
@@ -74,7 +75,8 @@ HandlerResult HandleGetSystemTopicListFromBroker(RequestContext& ctx, const Remo
   json::Writer w(&out);
   w.BeginObject().Key("topicList").BeginArray();
   // Java answers TopicValidator's system topic set: the fixed names plus what TopicConfigManager
-  // registered (cluster, broker name, <cluster>_REPLY_TOPIC, the trace topic), present or not.
+  // registered (cluster, broker name, <cluster>_REPLY_TOPIC, the trace topic, 5.x's
+  // rmq_sys_wheel_timer when timerWheelEnable), present or not.
   std::set<std::string> names{kAutoCreateTopicKeyTopic, kScheduleTopic, kBenchmarkTopic, kTransHalfTopic,
                               "RMQ_SYS_TRACE_TOPIC", kTransOpHalfTopic, kTransCheckMaxTimeTopic, kSelfTestTopic,
                               kOffsetMovedEventTopic};
@@ -83,6 +85,7 @@ HandlerResult HandleGetSystemTopicListFromBroker(RequestContext& ctx, const Remo
   names.insert(cfg.broker_name);
   names.insert(cfg.broker_cluster_name + "_REPLY_TOPIC");
   if (cfg.trace_topic_enable) names.insert(cfg.msg_trace_topic_name);
+  if (cfg.timer_wheel_enable) names.insert(std::string(kTimerTopic));
   for (const auto& n : names) w.String(n);
   w.EndArray().EndObject();
   resp->SetBody(std::move(out));

@@ -2,6 +2,7 @@ package rmqd.compat;
 
 import java.lang.reflect.Method;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.rocketmq.client.consumer.DefaultMQPushConsumer;
@@ -9,7 +10,9 @@ import org.apache.rocketmq.client.consumer.listener.ConsumeConcurrentlyStatus;
 import org.apache.rocketmq.client.exception.MQBrokerException;
 import org.apache.rocketmq.client.producer.DefaultMQProducer;
 import org.apache.rocketmq.client.producer.SendResult;
+import org.apache.rocketmq.client.producer.SendStatus;
 import org.apache.rocketmq.common.message.Message;
+import org.apache.rocketmq.common.message.MessageAccessor;
 import org.apache.rocketmq.common.message.MessageExt;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,14 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * at most one timerPrecisionMs (1 s) after it; REAL_TOPIC/REAL_QID removed and TIMER_OUT_MS,
  * TIMER_ENQUEUE_MS, TIMER_DEQUEUE_MS present on the delivered copy; more than timerMaxDelaySec
  * (3 days) away is refused with MESSAGE_ILLEGAL (13).
+ *
+ * <p>Cancelling (TimerMessageStore dequeue: delete markers of a slot are read first, then every
+ * message of the same slot whose key they name is dropped; RecallMessageProcessor / buildDeleteKey):
+ * a timer message carrying TIMER_DEL_UNIQKEY is a delete marker, never delivered itself. It cancels
+ * only messages parked in its own wheel slot (TIMER_OUT_MS, i.e. the same timerPrecisionMs window of
+ * delivery time). 5.3.2+ names the message "<topic>+<msgId>", 5.0-5.3.1 by the bare msgId (UNIQ_KEY);
+ * rmqd takes both. The 5.3.1 client has no cancel API, so the marker is built as a user would:
+ * MessageAccessor.putProperty (Message.putUserProperty refuses system property names).
  */
 class TimerMessageTest {
   /** Allowed lateness at the consumer: one precision step plus push-consumer latency. */
@@ -100,6 +111,85 @@ class TimerMessageTest {
         report.append(i % 2 == 0 ? " deliverMs+" : " delaySec+").append(late).append("ms");
       }
       System.out.println("compat: timer lateness at the consumer (" + Compat.clientTag() + "):" + report);
+    } finally {
+      if (c != null) c.shutdown();
+      p.shutdown();
+    }
+  }
+
+  private static SendResult sendMarker(DefaultMQProducer p, String topic, int seq, long deliverMs, String key)
+      throws Exception {
+    Message marker = Compat.message(topic, topic, seq);
+    call(marker, "setDeliverTimeMs", deliverMs);
+    MessageAccessor.putProperty(marker, "TIMER_DEL_UNIQKEY", key);
+    SendResult r = p.send(marker);
+    assertEquals(SendStatus.SEND_OK, r.getSendStatus(), "marker seq " + seq);
+    return r;
+  }
+
+  @Test
+  void deleteMarkerInTheSameSlotCancelsTheTimer() throws Exception {
+    String topic = Compat.unique("timercancel");
+    Map<Integer, Integer> deliveries = new ConcurrentHashMap<>();
+    Map<Integer, Long> gotAt = new ConcurrentHashMap<>();
+    DefaultMQProducer p = Compat.producer(Compat.unique("pg"));
+    DefaultMQPushConsumer c = null;
+    try {
+      Compat.createTopic(p, topic, 1);
+      c = Compat.pushConsumer(Compat.unique("cg"), topic, (msgs, ctx) -> {
+        for (MessageExt m : msgs) {
+          deliveries.merge(Compat.seqOf(m), 1, Integer::sum);
+          gotAt.putIfAbsent(Compat.seqOf(m), System.currentTimeMillis());
+        }
+        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+      });
+      Compat.sleep(1000);
+      // The middle of a 1 s slot, far enough ahead for all sends to be parked first.
+      long slot = (System.currentTimeMillis() + 4000) / 1000 * 1000;
+      long deliverAt = slot + 500;
+      SendResult[] r = new SendResult[4];
+      for (int i = 0; i < 4; i++) {
+        Message m = Compat.message(topic, topic, i);
+        call(m, "setDeliverTimeMs", deliverAt);
+        r[i] = p.send(m);
+        assertEquals(SendStatus.SEND_OK, r[i].getSendStatus(), "seq " + i);
+      }
+      // seq 1: 5.3.2+ key, another delivery time in the same slot; seq 2: 5.0-5.3.1 bare key;
+      // seq 3: a marker one slot later cancels nothing; a marker naming no message harms nothing.
+      sendMarker(p, topic, 101, slot + 900, topic + "+" + r[1].getMsgId());
+      sendMarker(p, topic, 102, slot + 100, r[2].getMsgId());
+      sendMarker(p, topic, 103, deliverAt + 1000, topic + "+" + r[3].getMsgId());
+      sendMarker(p, topic, 104, deliverAt, topic + "+0000000000000000000000000000DEAD");
+
+      // Parked in rmq_sys_wheel_timer queue 0, as 5.x's HookUtils stores it.
+      MessageExt parked = p.viewMessage("rmq_sys_wheel_timer", r[1].getOffsetMsgId());
+      assertEquals("rmq_sys_wheel_timer", parked.getTopic());
+      assertEquals(0, parked.getQueueId());
+      assertEquals(topic, parked.getProperty("REAL_TOPIC"));
+      assertEquals(String.valueOf(slot), parked.getProperty("TIMER_OUT_MS"));
+      // The topic itself, as 5.x's TopicConfigManager creates it with timerWheelEnable.
+      String brokerAddr = p.getDefaultMQProducerImpl().getmQClientFactory()
+          .findBrokerAddressInPublish(r[0].getMessageQueue().getBrokerName());
+      var api = p.getDefaultMQProducerImpl().getmQClientFactory().getMQClientAPIImpl();
+      var tc = api.getAllTopicConfig(brokerAddr, 5000).getTopicConfigTable().get("rmq_sys_wheel_timer");
+      assertNotNull(tc, "rmq_sys_wheel_timer in GET_ALL_TOPIC_CONFIG");
+      assertEquals(1, tc.getReadQueueNums());
+      assertEquals(1, tc.getWriteQueueNums());
+      assertEquals(6, tc.getPerm());
+      assertTrue(api.getSystemTopicListFromBroker(brokerAddr, 5000).getTopicList().contains("rmq_sys_wheel_timer"),
+          "rmq_sys_wheel_timer in GET_SYSTEM_TOPIC_LIST_FROM_BROKER");
+
+      // 45 s: the 5.3.1 push consumer sometimes takes ~30 s to get a just-created topic's queue.
+      Compat.waitFor("seq 0 and 3", 45_000, () -> gotAt.containsKey(0) && gotAt.containsKey(3));
+      // Past the marker one slot later and then some: nothing else may arrive.
+      Compat.sleep(Math.max(0, deliverAt + 1000 + 2500 - System.currentTimeMillis()));
+      assertEquals(new TreeMap<>(Map.of(0, 1, 3, 1)), new TreeMap<>(deliveries),
+          "delivered seq -> count (1 and 2 cancelled, markers 101..104 never delivered)");
+      for (int i : new int[] {0, 3}) {
+        assertTrue(gotAt.get(i) >= deliverAt, "seq " + i + " arrived " + (deliverAt - gotAt.get(i)) + " ms early");
+      }
+      System.out.println("compat: timer cancel (" + Compat.clientTag() + "): kept seq 0 +" + (gotAt.get(0) - deliverAt)
+          + "ms, seq 3 +" + (gotAt.get(3) - deliverAt) + "ms; seq 1 (topic+key) and 2 (bare key) cancelled");
     } finally {
       if (c != null) c.shutdown();
       p.shutdown();
