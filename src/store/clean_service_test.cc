@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "store/commit_log_record.h"
+#include "store/mapped_file.h"
 #include "store/store_test_util.h"
 
 namespace rmq::store {
@@ -30,6 +31,18 @@ size_t FilesIn(const std::string& dir) {
   std::error_code ec;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
     if (e.is_regular_file()) ++n;
+  }
+  return n;
+}
+
+// CommitLog segments in use: files up to the store's end, not the next one being prepared in
+// the background (AllocateMappedFileService).
+size_t CommitLogSegments(const std::string& root, const MessageStore& store) {
+  size_t n = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(root + "/commitlog", ec)) {
+    int64_t offset;
+    if (ParseMappedFileName(e.path().filename().string(), &offset) && offset <= store.GetMaxPhyOffset()) ++n;
   }
   return n;
 }
@@ -77,7 +90,7 @@ TEST_CASE("clean: expired CommitLog files go (not the current one), ConsumeQueue
   REQUIRE(store.Open().ok());
   const int kCount = 400;  // ~1 KiB each: 6+ CommitLog files of 64 KiB
   for (int i = 0; i < kCount; ++i) REQUIRE(PutKeyed(store, "T", i).status == PutMessageStatus::kPutOk);
-  const size_t cl_files = FilesIn(dir.Sub("commitlog"));
+  const size_t cl_files = CommitLogSegments(dir.path(), store);
   const size_t cq_files = FilesIn(dir.Sub("consumequeue"));
   const size_t index_files = FilesIn(dir.Sub("index"));
   REQUIRE(cl_files >= 6);
@@ -91,12 +104,12 @@ TEST_CASE("clean: expired CommitLog files go (not the current one), ConsumeQueue
 
   const int64_t now = NowMs();
   store.RunCleanPass(now + 100 * kHourMs);  // expired, but not the hour, disk fine, no manual delete
-  CHECK(FilesIn(dir.Sub("commitlog")) == cl_files);
+  CHECK(CommitLogSegments(dir.path(), store) == cl_files);
   store.ExecuteDeleteFilesManually();
   store.RunCleanPass(now + kHourMs);  // manual, but nothing is 72 h old yet
-  CHECK(FilesIn(dir.Sub("commitlog")) == cl_files);
+  CHECK(CommitLogSegments(dir.path(), store) == cl_files);
   store.RunCleanPass(now + 73 * kHourMs);
-  CHECK(FilesIn(dir.Sub("commitlog")) == 1);  // the current file stays
+  CHECK(CommitLogSegments(dir.path(), store) == 1);  // the current file stays
 
   const int64_t min_phy = store.GetMinPhyOffset();
   CHECK(min_phy == static_cast<int64_t>(cl_files - 1) * 64 * 1024);
@@ -144,7 +157,7 @@ TEST_CASE("clean: a full disk refuses writes and cleans at once; freed space acc
   MessageStore store(CleanConfig(dir.path(), &disk));
   REQUIRE(store.Open().ok());
   for (int i = 0; i < 200; ++i) REQUIRE(PutKeyed(store, "T", i).status == PutMessageStatus::kPutOk);
-  const size_t cl_files = FilesIn(dir.Sub("commitlog"));
+  const size_t cl_files = CommitLogSegments(dir.path(), store);
   REQUIRE(cl_files >= 3);
 
   disk = 0.95;  // above diskSpaceWarningLevelRatio (0.90)
@@ -154,7 +167,7 @@ TEST_CASE("clean: a full disk refuses writes and cleans at once; freed space acc
   CHECK(refused.status == PutMessageStatus::kServiceNotAvailable);
   CHECK(refused.disk_util == "CL: 95.00 CQ: 95.00 INDEX: 95.00");
   // cleanImmediately: files are deleted although none has expired.
-  CHECK(FilesIn(dir.Sub("commitlog")) == 1);
+  CHECK(CommitLogSegments(dir.path(), store) == 1);
 
   disk = 0.87;  // between the clean-forcibly and warning ratios: still refused
   store.RunCleanPass(NowMs());

@@ -7,6 +7,19 @@ namespace rmq::store {
 
 CommitLog::CommitLog(std::string dir, int64_t file_size) : file_size_(file_size), queue_(std::move(dir), file_size) {}
 
+CommitLog::~CommitLog() {
+  if (!allocator_) return;
+  queue_.SetAllocator(nullptr);
+  allocator_->Stop();  // removes a prepared file nobody took
+}
+
+void CommitLog::StartPreallocation(AllocateMappedFileService::Opener open) {
+  if (allocator_) return;
+  allocator_ = std::make_unique<AllocateMappedFileService>(std::move(open));
+  allocator_->Start();
+  queue_.SetAllocator(allocator_.get());
+}
+
 Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_queue_offset,
                          int64_t store_timestamp, AppendResult* result) {
   *result = AppendResult();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "store/allocate_mapped_file_service.h"
 #include "store/mapped_file_queue.h"
 #include "store/message_store.h"
 
@@ -26,10 +27,16 @@ struct AppendResult {
 class CommitLog {
  public:
   CommitLog(std::string dir, int64_t file_size);
+  ~CommitLog();
   CommitLog(const CommitLog&) = delete;
   CommitLog& operator=(const CommitLog&) = delete;
 
   Status Load() { return queue_.Load(); }
+  // From now on the next file is prepared in the background (AllocateMappedFileService), the
+  // first one at once. Call after recovery. `open` replaces MappedFile::Open (tests).
+  void StartPreallocation(AllocateMappedFileService::Opener open = nullptr);
+  // The allocator, or null before StartPreallocation.
+  const AllocateMappedFileService* allocator() const { return allocator_.get(); }
   MappedFileQueue* file_queue() { return &queue_; }
   const MappedFileQueue* file_queue() const { return &queue_; }
 
@@ -62,6 +69,7 @@ class CommitLog {
  private:
   const int64_t file_size_;
   MappedFileQueue queue_;
+  std::unique_ptr<AllocateMappedFileService> allocator_;
   std::atomic<int64_t> last_store_timestamp_{0};
 };
 

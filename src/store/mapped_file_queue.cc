@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "common/logging.h"
+#include "store/allocate_mapped_file_service.h"
 
 namespace rmq::store {
 
@@ -94,12 +95,29 @@ Result<std::shared_ptr<MappedFile>> MappedFileQueue::GetOrCreateLastFile(int64_t
   } else {
     start = files_.back()->file_from_offset() + file_size_;
   }
-  Status s = CreateDirs(dir_);
-  if (!s.ok()) return s;
-  auto f = MappedFile::Open(dir_ + "/" + MappedFileName(start), start, file_size_);
-  if (!f.ok()) return f.status();
-  files_.push_back(*f);
-  return *f;
+  std::shared_ptr<MappedFile> f = allocator_ ? allocator_->Take(start, file_size_) : nullptr;
+  if (!f) {
+    Status s = CreateDirs(dir_);
+    if (!s.ok()) return s;
+    auto opened = MappedFile::Open(dir_ + "/" + MappedFileName(start), start, file_size_);
+    if (!opened.ok()) return opened.status();
+    f = std::move(*opened);
+  }
+  files_.push_back(f);
+  RequestNextLocked();
+  return f;
+}
+
+void MappedFileQueue::SetAllocator(AllocateMappedFileService* allocator) {
+  std::lock_guard<std::mutex> l(mu_);
+  allocator_ = allocator;
+  RequestNextLocked();
+}
+
+void MappedFileQueue::RequestNextLocked() {
+  if (allocator_ == nullptr || files_.empty()) return;
+  const int64_t next = files_.back()->file_from_offset() + file_size_;
+  allocator_->Request(dir_ + "/" + MappedFileName(next), next, file_size_);
 }
 
 int64_t MappedFileQueue::MinOffset() const {
@@ -131,6 +149,8 @@ Status MappedFileQueue::TruncateDirty(int64_t offset) {
   std::shared_ptr<MappedFile> cut;
   {
     std::lock_guard<std::mutex> l(mu_);
+    // A file prepared past the old end must neither stay on disk nor be taken later.
+    if (allocator_ != nullptr) allocator_->Cancel();
     std::vector<std::shared_ptr<MappedFile>> keep;
     for (auto& f : files_) {
       if (f->file_from_offset() + file_size_ <= offset) {
@@ -155,6 +175,8 @@ Status MappedFileQueue::TruncateDirty(int64_t offset) {
     Status s = f->Destroy();
     if (!s.ok()) return s;
   }
+  std::lock_guard<std::mutex> l(mu_);
+  RequestNextLocked();  // after the removals: a file still on disk is never prepared over
   return Status::OK();
 }
 
@@ -219,6 +241,7 @@ Status MappedFileQueue::DestroyAll() {
   std::vector<std::shared_ptr<MappedFile>> files;
   {
     std::lock_guard<std::mutex> l(mu_);
+    if (allocator_ != nullptr) allocator_->Cancel();
     files.swap(files_);
   }
   for (auto& f : files) {

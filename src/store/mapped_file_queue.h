@@ -18,6 +18,8 @@
 
 namespace rmq::store {
 
+class AllocateMappedFileService;
+
 class MappedFileQueue {
  public:
   MappedFileQueue(std::string dir, int64_t file_size);
@@ -39,8 +41,15 @@ class MappedFileQueue {
   // The file containing `offset`, or null.
   std::shared_ptr<MappedFile> FindFileByOffset(int64_t offset) const;
   // The last file if it has room, else a new file starting where the last ends (or at
-  // `start_offset_if_empty`, rounded down to a file boundary, when there are none).
+  // `start_offset_if_empty`, rounded down to a file boundary, when there are none). With an
+  // allocator, a new file is the one it prepared when there is one, and the file after it is
+  // asked for at once; otherwise (or if preparing failed) it is created here.
   Result<std::shared_ptr<MappedFile>> GetOrCreateLastFile(int64_t start_offset_if_empty = 0);
+
+  // Prepares next files in the background from now on (null: never). The caller keeps
+  // `allocator` alive and started while the queue uses it. Asks for the file after the last
+  // one at once. Before threads write (after recovery).
+  void SetAllocator(AllocateMappedFileService* allocator);
 
   // First file's start offset, or 0 when empty.
   int64_t MinOffset() const;
@@ -51,7 +60,8 @@ class MappedFileQueue {
   bool empty() const;
 
   // Makes `offset` the new end: files after it are deleted, the file containing it gets its
-  // write position set there and its tail zeroed. Loop thread (or before threads start).
+  // write position set there and its tail zeroed; a prepared next file is dropped (and asked
+  // for again after the new last file). Loop thread (or before threads start).
   Status TruncateDirty(int64_t offset);
 
   // Flushes dirty files. With least_pages > 0 the last (not full) file is synced only when at
@@ -76,11 +86,14 @@ class MappedFileQueue {
 
  private:
   std::shared_ptr<MappedFile> FindLocked(int64_t offset) const;
+  // Asks the allocator for the file after the last one. mu_ held.
+  void RequestNextLocked();
 
   const std::string dir_;
   const int64_t file_size_;
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<MappedFile>> files_;
+  AllocateMappedFileService* allocator_ = nullptr;  // guarded by mu_
 };
 
 // Creates `dir` and its parents. OK if it already exists.

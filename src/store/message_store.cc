@@ -132,6 +132,7 @@ Status MessageStore::Open() {
                static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
                crashed ? " (after crash)" : "");
   commit_log->set_last_store_timestamp(recovered.last_store_timestamp);
+  commit_log->StartPreallocation();  // after recovery cut the tail: the next file follows the real end
   m.lock_fd = fd;
   m.checkpoint = std::move(checkpoint);
   m.commit_log = std::move(commit_log);
