@@ -56,6 +56,7 @@ Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_que
   result->wrote_bytes = static_cast<int32_t>(total);
   // Publish the bytes only after they are complete, so readers never see half a batch.
   f->Commit(total);
+  warmer_.Advance(f, f->write_position());
   return Status::OK();
 }
 

@@ -14,6 +14,7 @@
 #include "store/allocate_mapped_file_service.h"
 #include "store/mapped_file_queue.h"
 #include "store/message_store.h"
+#include "store/page_warmer.h"
 
 namespace rmq::store {
 
@@ -71,6 +72,7 @@ class CommitLog {
   MappedFileQueue queue_;
   std::unique_ptr<AllocateMappedFileService> allocator_;
   std::atomic<int64_t> last_store_timestamp_{0};
+  PageWarmer warmer_;  // declared last: its thread stops before the files go
 };
 
 }  // namespace rmq::store
