@@ -64,6 +64,11 @@ struct BrokerConfig {
   bool clean_file_forcibly_enable = true;
   int32_t clean_resource_interval = 10000;
   int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
+  // Flow control for sends (server/broker/flow_control.h); Java 4.9's names and defaults.
+  bool broker_fast_failure_enable = true;
+  int64_t wait_time_mills_in_send_queue = 200;
+  int32_t os_page_cache_busy_time_out_mills = 1000;  // Java: osPageCacheBusyTimeOutMills
+  int32_t send_thread_pool_queue_capacity = 10000;
   int32_t default_query_max_num = 32;
   int32_t max_hash_slot_num = 5000000;
   int32_t max_index_num = 5000000 * 4;

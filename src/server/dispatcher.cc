@@ -3,6 +3,7 @@
 #include "acl/access_resource.h"
 #include "common/logging.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/flow_control.h"
 
 namespace rmq::server {
 
@@ -13,8 +14,38 @@ RemotingCommand ErrorResponse(ResponseCode code, std::string remark) {
   return RemotingCommand::CreateResponse(static_cast<int32_t>(code), std::move(remark));
 }
 
+bool Dispatcher::RefusedByFlowControl(Connection& conn, const RemotingCommand& req, const ReplyTarget& to) {
+  // uv_now is the loop's time when its poll last returned, i.e. when this frame's bytes were
+  // at the latest known to be here; everything since then was the loop working on others.
+  uv_loop_t* loop = server_.loop();
+  const uint64_t turn = uv_now(loop);
+  if (turn != turn_ms_) {
+    turn_ms_ = turn;
+    turn_requests_ = 0;
+  }
+  const size_t ahead = turn_requests_++;
+  if (broker_ == nullptr || !(conn.role() & kRoleBroker) || !IsFlowControlledSend(req.code)) return false;
+  const BrokerConfig& c = broker_->config();
+  const uint64_t now_ms = uv_hrtime() / 1000000;
+  SendFlowState st;
+  st.broker_fast_failure_enable = c.broker_fast_failure_enable;
+  st.wait_time_mills_in_send_queue = c.wait_time_mills_in_send_queue;
+  st.send_thread_pool_queue_capacity = c.send_thread_pool_queue_capacity;
+  st.store_busy = c.broker_fast_failure_enable && broker_->store().IsOSPageCacheBusy();
+  st.sends_in_flight = broker_->sends_waiting_for_flush();
+  st.waited_ms = now_ms > turn ? now_ms - turn : 0;
+  st.queue_size = ahead;
+  std::optional<RemotingCommand> busy = CheckSendFlowControl(st);
+  if (!busy) return false;
+  ++broker_->flow_control_refused;
+  server_.Reply(to, std::move(*busy));
+  return true;
+}
+
 void Dispatcher::Dispatch(Connection& conn, RemotingCommand& req) {
   ReplyTarget to{conn.id(), req.opaque, req.serialize_type, req.IsOneway()};
+  // Flow control first: Java refuses a send before its processor (and ACL hook) runs.
+  if (RefusedByFlowControl(conn, req, to)) return;
   // ACL runs before the lookup: Java's broker checks every request, unknown codes included.
   if (broker_ != nullptr && (conn.role() & kRoleBroker)) {
     if (const acl::PlainPermissionManager* acl = broker_->acl()) {

@@ -46,9 +46,15 @@ class Dispatcher {
   void Dispatch(Connection& conn, protocol::RemotingCommand& req);
 
  private:
+  // Flow control for sends (broker/flow_control.h); the reply when one is refused.
+  bool RefusedByFlowControl(Connection& conn, const protocol::RemotingCommand& req, const ReplyTarget& to);
+
   RemotingServer& server_;
   NamesrvController* namesrv_;
   BrokerController* broker_;
+  // Requests dispatched in the current loop turn (the turn starts when the poll returns).
+  uint64_t turn_ms_ = 0;
+  size_t turn_requests_ = 0;
 };
 
 // A response with a code and remark.

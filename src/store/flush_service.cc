@@ -10,6 +10,10 @@ namespace {
 using Clock = std::chrono::steady_clock;
 // Mirrors MessageStoreConfig.flushCommitLogThoroughInterval.
 constexpr std::chrono::milliseconds kFlushCommitLogThoroughInterval(10000);
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count();
+}
 }  // namespace
 
 FlushService::FlushService(const MessageStoreConfig& config, CommitLog* commit_log,
@@ -41,14 +45,21 @@ void FlushService::Stop() {
   }
 }
 
-void FlushService::RequestFlush(int64_t /*offset*/) {
+void FlushService::RequestFlush(int64_t offset) {
   // One flag, not a list: the next sync covers everything appended before it, so requests
   // made meanwhile coalesce. Even an already-durable offset gets a listener call.
   {
     std::lock_guard<std::mutex> l(mu_);
     flush_requested_ = true;
+    if (requested_since_ms_ == 0 && offset > flushed_offset()) requested_since_ms_ = std::max<int64_t>(1, SteadyMs());
   }
   cv_.notify_one();
+}
+
+int64_t FlushService::OldestRequestAgeMs() const {
+  std::lock_guard<std::mutex> l(mu_);
+  const int64_t since = syncing_since_ms_ != 0 ? syncing_since_ms_ : requested_since_ms_;
+  return since == 0 ? 0 : std::max<int64_t>(0, SteadyMs() - since);
 }
 
 void FlushService::SetListener(std::function<void(int64_t)> listener) {
@@ -72,6 +83,9 @@ void FlushService::Run() {
       if (stop_) break;
       requested = flush_requested_;
       flush_requested_ = false;
+      // The sync below covers every request made so far; a failed sync keeps them waiting.
+      if (requested_since_ms_ != 0 && syncing_since_ms_ == 0) syncing_since_ms_ = requested_since_ms_;
+      requested_since_ms_ = 0;
     }
     now = Clock::now();
     if (requested || now >= next_cl) {
@@ -80,7 +94,11 @@ void FlushService::Run() {
         least = 0;
         last_thorough = now;
       }
-      FlushCommitLog(least, requested);
+      const bool synced = FlushCommitLog(least, requested);
+      if (synced) {
+        std::lock_guard<std::mutex> l(mu_);
+        syncing_since_ms_ = 0;
+      }
       if (now >= next_cl) next_cl = now + cl_interval;
     }
     if (now >= next_cq) {
@@ -93,7 +111,8 @@ void FlushService::Run() {
   FlushConsumeQueues();
 }
 
-void FlushService::FlushCommitLog(int least_pages, bool always_notify) {
+bool FlushService::FlushCommitLog(int least_pages, bool always_notify) {
+  if (config_.before_commit_log_sync) config_.before_commit_log_sync();
   // Read the timestamp before the end offset: every record stored before that timestamp lies
   // below the end, so once the end is synced the checkpoint may claim the timestamp.
   int64_t ts = commit_log_->last_store_timestamp();
@@ -113,6 +132,7 @@ void FlushService::FlushCommitLog(int least_pages, bool always_notify) {
     }
     if (listener) listener(flushed_offset());
   }
+  return s.ok() && flushed >= end;
 }
 
 void FlushService::FlushConsumeQueues() {

@@ -43,10 +43,14 @@ class FlushService {
   // Called from the flush thread after each CommitLog sync.
   void SetListener(std::function<void(int64_t flushed_offset)> listener);
   int64_t flushed_offset() const { return flushed_offset_.load(std::memory_order_acquire); }
+  // How long (ms) the oldest RequestFlush not yet covered by a completed sync has waited; 0 when
+  // none is waiting. Any thread.
+  int64_t OldestRequestAgeMs() const;
 
  private:
   void Run();
-  void FlushCommitLog(int least_pages, bool always_notify);
+  // True when everything appended before the call is on disk.
+  bool FlushCommitLog(int least_pages, bool always_notify);
   void FlushConsumeQueues();
 
   const MessageStoreConfig config_;
@@ -55,10 +59,14 @@ class FlushService {
   StoreCheckpoint* const checkpoint_;
   IndexService* const index_;  // may be null
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   bool flush_requested_ = false;
+  // Steady-clock ms of the oldest request not yet taken by the flush thread, and of the oldest
+  // one in the sync in progress (0: none). Guarded by mu_.
+  int64_t requested_since_ms_ = 0;
+  int64_t syncing_since_ms_ = 0;
   std::thread thread_;
   std::atomic<int64_t> flushed_offset_{0};
 

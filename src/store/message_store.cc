@@ -216,6 +216,10 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     result.status = PutMessageStatus::kMessageIllegal;
     return result;
   }
+  if (IsOSPageCacheBusy()) {  // Java checks this right after the writeable flag
+    result.status = PutMessageStatus::kOsPageCacheBusy;
+    return result;
+  }
   if (m.clean->disk_full()) {  // Java's runningFlags.isWriteable() after makeDiskFull
     result.status = PutMessageStatus::kServiceNotAvailable;
     result.disk_util = DiskUtil();
@@ -291,6 +295,13 @@ void MessageStore::RequestFlush(int64_t offset) {
 }
 
 int64_t MessageStore::FlushedOffset() const { return impl_->open ? impl_->flush->flushed_offset() : 0; }
+
+bool MessageStore::IsOSPageCacheBusy() const {
+  const Impl& m = *impl_;
+  if (!m.open) return false;
+  const int64_t waited = m.flush->OldestRequestAgeMs();
+  return waited > m.config.os_page_cache_busy_time_out_mills;
+}
 
 void MessageStore::ExecuteDeleteFilesManually() {
   if (impl_->open) impl_->clean->ExecuteDeleteFilesManually();

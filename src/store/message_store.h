@@ -47,6 +47,11 @@ struct MessageStoreConfig {
   double disk_space_clean_forcibly_ratio = 0.85;  // -Drocketmq.broker.diskSpaceCleanForciblyRatio
   // Test seam: used fraction of the partition holding a path (default: statvfs).
   std::function<double(const std::string& path)> disk_used_ratio_fn;
+  // Flow control: a SYNC_FLUSH request the flush thread has not served for longer than this (ms)
+  // makes the store "busy" (Java's isOSPageCacheBusy); puts then answer OS_PAGECACHE_BUSY.
+  int32_t os_page_cache_busy_time_out_mills = 1000;
+  // Test seam: the flush thread calls it before each CommitLog sync (a test blocks it).
+  std::function<void()> before_commit_log_sync;
   // Delay levels for messages with a DELAY property (see delay_level.h).
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 };
@@ -185,6 +190,11 @@ class MessageStore {
   void SetFlushListener(std::function<void(int64_t flushed_offset)> on_flushed);
   void RequestFlush(int64_t offset);
   int64_t FlushedOffset() const;
+  // Java's isOSPageCacheBusy, rmqd's way: the appends themselves run on the caller's thread and
+  // cannot be seen holding a lock, so "busy" means the disk is behind: a flush asked for with
+  // RequestFlush has waited more than os_page_cache_busy_time_out_mills. PutMessage(s) then
+  // answer kOsPageCacheBusy without appending. Any thread.
+  bool IsOSPageCacheBusy() const;
 
   GetMessageResult GetMessage(std::string_view topic, int32_t queue_id, int64_t offset,
                               int32_t max_msg_nums, const TagsCodeFilter& filter,

@@ -39,6 +39,7 @@ store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   s.disk_max_used_space_ratio = c.disk_max_used_space_ratio;
   s.clean_file_forcibly_enable = c.clean_file_forcibly_enable;
   s.clean_resource_interval = c.clean_resource_interval;
+  s.os_page_cache_busy_time_out_mills = c.os_page_cache_busy_time_out_mills;
   return s;
 }
 }  // namespace

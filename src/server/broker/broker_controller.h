@@ -74,6 +74,10 @@ class BrokerController {
   // Runtime counters for GET_BROKER_RUNTIME_INFO.
   int64_t put_message_total = 0;
   int64_t get_message_total = 0;
+  int64_t flow_control_refused = 0;  // sends answered SYSTEM_BUSY by the dispatcher's flow control
+
+  // Sends stored and waiting for their SYNC_FLUSH (flow control's sendThreadPoolQueueCapacity).
+  size_t sends_waiting_for_flush() const { return flush_waiters_.size(); }
 
  private:
   Status StartAcl();

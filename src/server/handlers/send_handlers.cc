@@ -8,6 +8,7 @@
 #include "protocol/message.h"
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/flow_control.h"
 #include "server/broker/retry_policy.h"
 #include "server/broker/transactional_message_util.h"
 #include "server/handlers/handlers.h"
@@ -132,7 +133,7 @@ bool FillPutResponse(const store::PutMessageResult& r, int32_t max_message_size,
                                 ", messages are put to the slave, message store has been shut down, etc.");
       return false;
     case PutMessageStatus::kOsPageCacheBusy:
-      *resp = ErrorResponse(ResponseCode::kSystemBusy, "[PC_SYNCHRONIZED]broker busy, start flow control for a while");
+      *resp = ErrorResponse(ResponseCode::kSystemBusy, kPcSynchronizedRemark);
       return false;
     case PutMessageStatus::kUnknownError:
       *resp = ErrorResponse(ResponseCode::kSystemError, "UNKNOWN_ERROR");
