@@ -343,6 +343,53 @@ class AdminCoverageTest {
     assertEquals(true, call(res, "isAutoCommit"));
   }
 
+  // ---- NameServer: unit topic lists, unregistering a broker ------------------------------------
+
+  @Test
+  @Order(16)
+  void unitTopicLists() throws Exception {
+    // 311 GET_UNIT_TOPIC_LIST, 312 GET_HAS_UNIT_SUB_TOPIC_LIST, 313 GET_HAS_UNIT_SUB_UNUNIT_TOPIC_LIST:
+    // no topic in this suite carries a unit flag, so each answers SUCCESS with an empty TopicList.
+    for (int code : new int[] {311, 312, 313}) {
+      String body = rawBody(Compat.namesrv(), code, null, null);
+      assertMatches("\"topicList\"\\s*:\\s*\\[\\s*\\]", body);
+    }
+  }
+
+  @Test
+  @Order(17)
+  void unregisterBroker() throws Exception {
+    // 103 REGISTER_BROKER for a broker that does not exist (raw, empty topic table), then 104
+    // UNREGISTER_BROKER: GET_BROKER_CLUSTER_INFO (106) lists it in between and not afterwards.
+    String name = Compat.unique("ghost");
+    String addr = "127.0.0.1:1";  // nothing listens there; the NameServer never connects to a broker
+    Map<String, String> ext = new java.util.HashMap<>();
+    ext.put("brokerName", name);
+    ext.put("brokerAddr", addr);
+    ext.put("clusterName", CLUSTER);
+    ext.put("haServerAddr", "127.0.0.1:2");
+    ext.put("brokerId", "0");
+    ext.put("compressed", "false");
+    // RegisterBrokerBody moved package in 5.x; these sources compile against both clients.
+    Class<?> bodyClass;
+    try {
+      bodyClass = Class.forName("org.apache.rocketmq.common.protocol.body.RegisterBrokerBody");
+    } catch (ClassNotFoundException e) {
+      bodyClass = Class.forName("org.apache.rocketmq.remoting.protocol.body.RegisterBrokerBody");
+    }
+    Object empty = bodyClass.getConstructor().newInstance();
+    byte[] body = (byte[]) bodyClass.getMethod("encode", boolean.class).invoke(empty, false);
+    RemotingCommand reg = rawCall(Compat.namesrv(), 103, ext, body);
+    assertEquals(0, reg.getCode(), "REGISTER_BROKER: " + reg.getRemark());
+    assertTrue(rawBody(Compat.namesrv(), 106, null, null).contains("\"" + name + "\""), "cluster info lists " + name);
+    Map<String, String> un = Map.of("brokerName", name, "brokerAddr", addr, "clusterName", CLUSTER, "brokerId", "0");
+    RemotingCommand resp = rawCall(Compat.namesrv(), 104, un, null);
+    assertEquals(0, resp.getCode(), "UNREGISTER_BROKER: " + resp.getRemark());
+    String after = rawBody(Compat.namesrv(), 106, null, null);
+    assertTrue(!after.contains("\"" + name + "\""), name + " is still in " + after);
+    assertTrue(after.contains("\"" + BROKER + "\""), "the real broker is still listed: " + after);
+  }
+
   // ---- delete topic (last: the topic is gone afterwards) ---------------------------------------
 
   @Test
