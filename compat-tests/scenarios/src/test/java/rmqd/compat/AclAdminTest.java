@@ -105,4 +105,41 @@ class AclAdminTest {
         "updateAclConfig", "-c", CLUSTER, "-a", "someUser01", "-s", "someSecret1");
     MqAdminTest.assertMatches("No accessKey is configured", out);
   }
+
+  @Test
+  @Order(6)
+  void brokerClusterAclConfigListsTheWhiteListAndAccounts() throws Exception {
+    // 54 GET_BROKER_CLUSTER_ACL_CONFIG: neither 4.9.8 nor 5.3.1 has a client method or mqadmin
+    // command that sends it any more, so it goes raw, signed as the admin account.
+    org.apache.rocketmq.remoting.netty.NettyRemotingClient raw =
+        new org.apache.rocketmq.remoting.netty.NettyRemotingClient(new org.apache.rocketmq.remoting.netty.NettyClientConfig());
+    raw.registerRPCHook(AclTest.hook(AclTest.ADMIN_AK, AclTest.ADMIN_SK));
+    raw.start();
+    try {
+      // The master's address from GET_BROKER_CLUSTER_INFO (fastjson writes brokerAddrs' key 0 unquoted).
+      org.apache.rocketmq.remoting.protocol.RemotingCommand ci = raw.invokeSync(Compat.namesrv(),
+          org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(106, null), 5000);
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"brokerAddrs\"\\s*:\\s*\\{\\s*\"?0\"?\\s*:\\s*\"([^\"]+)\"")
+          .matcher(new String(ci.getBody(), StandardCharsets.UTF_8));
+      org.junit.jupiter.api.Assertions.assertTrue(m.find(), "broker address in the cluster info");
+      String addr = m.group(1);
+      org.apache.rocketmq.remoting.protocol.RemotingCommand req =
+          org.apache.rocketmq.remoting.protocol.RemotingCommand.createRequestCommand(54, null);
+      org.apache.rocketmq.remoting.protocol.RemotingCommand resp = raw.invokeSync(addr, req, 5000);
+      String body = resp.getBody() == null ? "" : new String(resp.getBody(), StandardCharsets.UTF_8);
+      System.out.println("compat: GET_BROKER_CLUSTER_ACL_CONFIG -> code=" + resp.getCode() + " remark="
+          + resp.getRemark() + " body=" + body);
+      assertEquals(0, resp.getCode(), "code 54: " + resp.getRemark());
+      // The file's global white list (as test 4 left it) and every account with its fields.
+      MqAdminTest.assertMatches("\"globalWhiteAddrs\"\\s*:\\s*\\[\\s*\"10\\.10\\.103\\.\\*\"\\s*\\]", body);
+      for (String ak : new String[] {"rmqAdmin01", "rmqUser001", "rmqWhite01"}) {
+        MqAdminTest.assertMatches("\"accessKey\"\\s*:\\s*\"" + ak + "\"", body);
+      }
+      MqAdminTest.assertMatches("\"secretKey\"\\s*:\\s*\"userSecret1\"", body);
+      MqAdminTest.assertMatches("\"whiteRemoteAddress\"\\s*:\\s*\"127\\.0\\.0\\.1\"", body);
+      MqAdminTest.assertMatches("\"topicPerms\"\\s*:\\s*\\[\\s*\"acl_deny_topic=DENY\"\\s*,\\s*\"acl_sub_topic=SUB\"\\s*,\\s*\"acl_pub_topic=PUB\"\\s*\\]", body);
+    } finally {
+      raw.shutdown();
+    }
+  }
 }
