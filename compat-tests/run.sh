@@ -17,9 +17,13 @@
 #                                 StoreInterchangeTest (4.9 client, first serialization)
 #                       tls     : servers with TLS (certificate made here with the openssl CLI), once
 #                                 permissive and once enforcing; the "tls" scenarios (TlsTest)
+#                       shortpoll: a broker with longPollingEnable=false and filterSupportRetry=true;
+#                                 the "shortpoll" scenarios (ShortPollingTest, FilterRetryTest), first
+#                                 serialization only
 #   COMPAT_SERIALIZE  default "JSON ROCKETMQ"
 #   COMPAT_NS_PORT / COMPAT_BROKER_PORT   default 19876 / 20911
 #   COMPAT_KEEP=1     keep the work dir (stores, server logs, surefire reports)
+#   COMPAT_TEST       optional Surefire -Dtest filter (e.g. "ShortPollingTest,SqlFilterTest#expr*") for iterating
 # Ends with one line "compat: N passed, N failed" (Surefire tests, errors counted as failed, plus the
 # hostile-bytes checks and any server start failure) and exits non-zero on any failure.
 set -u -o pipefail
@@ -34,7 +38,7 @@ if [[ "$MODE" != "--java" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
-PHASES="${COMPAT_PHASES:-main restart mixed acl tls store}"
+PHASES="${COMPAT_PHASES:-main restart mixed acl tls store shortpoll}"
 SERIALIZE="${COMPAT_SERIALIZE:-JSON ROCKETMQ}"
 NS_PORT="${COMPAT_NS_PORT:-19876}"
 BROKER_PORT="${COMPAT_BROKER_PORT:-20911}"
@@ -43,6 +47,7 @@ CLUSTER=DefaultCluster
 BROKER_NAME=broker-a
 WORK="$(mktemp -d /tmp/rmqd-compat.XXXXXX)"
 MVN=(mvn -q -B)
+[[ -n "${COMPAT_TEST:-}" ]] && MVN+=(-Dtest="$COMPAT_TEST")
 START_TS=$(date +%s)
 
 PASSED=0
@@ -447,6 +452,26 @@ if has_phase store; then
     done
   done
   log "phase store took $(( $(date +%s) - T0 ))s"
+fi
+
+# ---- phase shortpoll ----------------------------------------------------------------------------
+# Broker options that change consumer behaviour for the whole broker: short polling instead of long
+# polling, and SQL92 filtering of retried messages. First serialization only (neither depends on it).
+if has_phase shortpoll; then
+  T0=$(date +%s)
+  ser="${SERIALIZE%% *}"
+  STORE="$WORK/store-shortpoll"
+  write_confs "$STORE"
+  for f in "$STORE/broker.conf" "$STORE/broker-java.conf"; do
+    printf 'longPollingEnable=false\nfilterSupportRetry=true\n' >>"$f"
+  done
+  if start_pair "$PAIR_NS" "$BR_IMPL" "$STORE"; then
+    run_suite shortpoll "$ser" -Drmq.groups=shortpoll
+  else
+    infra_failure "shortpoll: could not start namesrv=$PAIR_NS broker=$BR_IMPL"
+  fi
+  stop_all
+  log "phase shortpoll took $(( $(date +%s) - T0 ))s"
 fi
 
 log "total $(( $(date +%s) - START_TS ))s"

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "common/json.h"
 #include "common/logging.h"
 #include "protocol/request_code.h"
@@ -119,9 +121,19 @@ Status BrokerController::Start() {
     holds_.OnConnectionClosed(c.id());
   });
   server_.AddTimer(100, 100, [this] {
-    holds_.CheckTimeouts(server_.NowMs());
+    if (config_.long_polling_enable) holds_.CheckTimeouts(server_.NowMs());
     CheckFlushTimeouts();
   });
+  if (!config_.long_polling_enable) {
+    // Java's PullRequestHoldService with longPollingEnable=false: one check per period answers the
+    // held pulls that can read something or whose hold has run out; arrivals wake nothing.
+    const auto period = static_cast<uint64_t>(std::max<int64_t>(1, config_.short_polling_time_mills));
+    server_.AddTimer(period, period, [this] {
+      holds_.CheckAll(server_.NowMs(), [this](const std::string& topic, int32_t queue_id) {
+        return store_->GetMaxOffsetInQueue(topic, queue_id);
+      });
+    });
+  }
   const auto offset_interval = static_cast<uint64_t>(config_.flush_consumer_offset_interval);
   server_.AddTimer(offset_interval, offset_interval, [this] { offsets_.PersistIfDirty(); });
   // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
@@ -341,7 +353,7 @@ bool BrokerController::SendToProducerGroup(const std::string& group, RemotingCom
 }
 
 void BrokerController::OnMessagesStored(const std::string& topic, int32_t queue_id) {
-  if (holds_.size() == 0) return;
+  if (holds_.size() == 0 || !config_.long_polling_enable) return;  // short polling: CheckAll finds it
   holds_.NotifyMessageArriving(topic, queue_id, store_->GetMaxOffsetInQueue(topic, queue_id));
 }
 

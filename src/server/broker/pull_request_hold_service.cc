@@ -48,6 +48,17 @@ void PullRequestHoldService::CheckTimeouts(uint64_t now_ms) {
   }
 }
 
+void PullRequestHoldService::CheckAll(uint64_t now_ms, const MaxOffsetFn& max_offset) {
+  // Collect first: waking answers pulls (never re-holds them), but must not run under iteration.
+  std::vector<std::pair<std::string, int32_t>> queues;
+  queues.reserve(table_.size());
+  for (const auto& [key, pulls] : table_) {
+    if (!pulls.empty()) queues.emplace_back(pulls.front().header.topic, pulls.front().header.queue_id);
+  }
+  for (const auto& [topic, queue_id] : queues) NotifyMessageArriving(topic, queue_id, max_offset(topic, queue_id));
+  CheckTimeouts(now_ms);
+}
+
 void PullRequestHoldService::OnConnectionClosed(ConnectionId conn) {
   for (auto it = table_.begin(); it != table_.end();) {
     auto& v = it->second;

@@ -34,6 +34,11 @@ class PullRequestHoldService {
   void NotifyMessageArriving(const std::string& topic, int32_t queue_id, int64_t max_offset);
   // Answers the pulls whose deadline has passed.
   void CheckTimeouts(uint64_t now_ms);
+  // Short polling (longPollingEnable=false): Java's periodic check. Arrivals wake nothing then;
+  // every shortPollingTimeMills each held queue is checked against its max offset, and the pulls
+  // with something to read or past their deadline are answered.
+  using MaxOffsetFn = std::function<int64_t(const std::string& topic, int32_t queue_id)>;
+  void CheckAll(uint64_t now_ms, const MaxOffsetFn& max_offset);
   // Drops the pulls of a closed connection.
   void OnConnectionClosed(ConnectionId conn);
   size_t size() const { return count_; }

@@ -68,6 +68,11 @@ bool BrokerController::ProcessPull(const PullMessageRequestHeader& h, const Repl
 
   SubscriptionData sub;
   if (h.sys_flag & protocol::kPullFlagSubscription) {
+    // Java's FilterAPI.build refuses only an empty non-TAG expression here.
+    if (h.subscription.empty() && !h.expression_type.empty() && h.expression_type != "TAG") {
+      *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "parse the consumer's subscription failed");
+      return false;
+    }
     sub = BuildSubscription(h.topic, h.subscription, h.expression_type);
   } else {
     const ConsumerGroupInfo* info = clients_.FindConsumerGroup(h.consumer_group);
@@ -105,16 +110,17 @@ bool BrokerController::ProcessPull(const PullMessageRequestHeader& h, const Repl
     auto compiled = sub.expression_type == filter::kSql92 ? filter::CompileCached(sub.sub_string)
                                                           : Result<std::shared_ptr<const filter::SqlExpression>>(
                                                                 Status::NotSupported(sub.expression_type));
-    if (!compiled.ok()) {
-      if (h.sys_flag & protocol::kPullFlagSubscription) {
-        *resp = ErrorResponse(ResponseCode::kSubscriptionParseFailed, "parse the consumer's subscription failed");
-      } else {  // Java registered no filter data for the heartbeat's expression
-        *resp = ErrorResponse(ResponseCode::kFilterDataNotExist,
-                              "The broker's consumer filter data is not exist!Your expression may be wrong!");
-      }
+    if (compiled.ok()) {
+      sql = compiled.value();
+    } else if (!(h.sys_flag & protocol::kPullFlagSubscription)) {
+      // Java registered no filter data for the heartbeat's expression.
+      *resp = ErrorResponse(ResponseCode::kFilterDataNotExist,
+                            "The broker's consumer filter data is not exist!Your expression may be wrong!");
       return false;
     }
-    sql = compiled.value();
+    // An expression in the pull header that does not compile filters nothing: Java 4.9.7's
+    // ConsumerFilterManager.build returns null (the assert after it is off), and ExpressionMessageFilter
+    // without compiled filter data passes every message.
   }
   store::RecordFilter record_filter;
   if (sql != nullptr) {

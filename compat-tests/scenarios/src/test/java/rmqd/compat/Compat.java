@@ -41,6 +41,8 @@ final class Compat {
   static final String TAG_TLS = "tls";          // run.sh phase "tls": a server with TLS on
   static final String TAG_STORE = "store";      // run.sh phase "store": one store, Java and rmqd in turn
   static final String TAG_KNOWN_GAP = "knowngap";  // excluded by default; listed in docs/compatibility.md
+  // run.sh phase "shortpoll": a broker with longPollingEnable=false and filterSupportRetry=true
+  static final String TAG_SHORTPOLL = "shortpoll";
 
   private static final AtomicLong SEQ = new AtomicLong();
   private static volatile boolean bannerPrinted;
