@@ -69,6 +69,12 @@ struct BrokerConfig {
   int64_t wait_time_mills_in_send_queue = 200;
   int32_t os_page_cache_busy_time_out_mills = 1000;  // Java: osPageCacheBusyTimeOutMills
   int32_t send_thread_pool_queue_capacity = 10000;
+  // Write buffer then commit (store/flush_service.h CommitService); only with ASYNC_FLUSH on a master.
+  bool transient_store_pool_enable = false;
+  int32_t transient_store_pool_size = 5;
+  int32_t commit_interval_commit_log = 200;
+  int32_t commit_commit_log_least_pages = 4;
+  int32_t commit_commit_log_thorough_interval = 200;
   int32_t default_query_max_num = 32;
   int32_t max_hash_slot_num = 5000000;
   int32_t max_index_num = 5000000 * 4;

@@ -60,11 +60,13 @@ Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_que
   return Status::OK();
 }
 
-std::string_view CommitLog::Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold) const {
+std::string_view CommitLog::Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold,
+                                 bool* uncommitted) const {
+  if (uncommitted != nullptr) *uncommitted = false;
   if (offset < 0 || size <= 0) return {};
   std::shared_ptr<MappedFile> f = queue_.FindFileByOffset(offset);
   if (!f) return {};
-  std::string_view v = f->Read(offset - f->file_from_offset(), size);
+  std::string_view v = f->Read(offset - f->file_from_offset(), size, uncommitted);
   if (!v.empty()) *hold = std::move(f);
   return v;
 }

@@ -48,8 +48,11 @@ class CommitLog {
   Status Append(const MessageToStore* msgs, size_t n, int64_t first_queue_offset,
                 int64_t store_timestamp, AppendResult* result);
 
-  // `size` bytes at `offset` if they lie within one file's written part, else empty view.
-  std::string_view Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold) const;
+  // `size` bytes at `offset` if they lie within one file's readable (committed) part, else
+  // empty view; then `uncommitted` (if given) says whether they are appended but still in a
+  // write buffer (transientStorePoolEnable): the reader must wait, nothing is lost.
+  std::string_view Read(int64_t offset, int32_t size, std::shared_ptr<MappedFile>* hold,
+                        bool* uncommitted = nullptr) const;
   // The whole message record at `offset`: NotFound if there is none, Corruption if the bytes
   // there do not decode.
   Status ReadRecord(int64_t offset, std::string_view* record, std::shared_ptr<MappedFile>* hold) const;
@@ -59,19 +62,28 @@ class CommitLog {
   int64_t RollNextFile(int64_t offset) const { return offset + file_size_ - offset % file_size_; }
 
   int64_t MinOffset() const { return queue_.MinOffset(); }
+  // End of what readers see (the committed end with a write buffer).
   int64_t MaxOffset() const { return queue_.MaxOffset(); }
+  // End of what was appended (Java's getMaxWrotePosition); equals MaxOffset unless bytes wait in
+  // a write buffer.
+  int64_t MaxWroteOffset() const { return queue_.MaxWroteOffset(); }
   int64_t file_size() const { return file_size_; }
 
   // Store timestamp of the newest record that is in the CommitLog and its ConsumeQueue; the
   // writer sets it after both, the flush thread reads it before a sync.
   int64_t last_store_timestamp() const { return last_store_timestamp_.load(std::memory_order_acquire); }
   void set_last_store_timestamp(int64_t t) { last_store_timestamp_.store(t, std::memory_order_release); }
+  // transientStorePoolEnable: the same for records committed into the files; the commit thread
+  // sets it after a commit, the flush thread reads it instead.
+  int64_t committed_store_timestamp() const { return committed_store_timestamp_.load(std::memory_order_acquire); }
+  void set_committed_store_timestamp(int64_t t) { committed_store_timestamp_.store(t, std::memory_order_release); }
 
  private:
   const int64_t file_size_;
   MappedFileQueue queue_;
   std::unique_ptr<AllocateMappedFileService> allocator_;
   std::atomic<int64_t> last_store_timestamp_{0};
+  std::atomic<int64_t> committed_store_timestamp_{0};
   PageWarmer warmer_;  // declared last: its thread stops before the files go
 };
 

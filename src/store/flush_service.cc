@@ -16,6 +16,85 @@ int64_t SteadyMs() {
 }
 }  // namespace
 
+bool TransientStorePoolEnabled(const MessageStoreConfig& config) {
+  return config.transient_store_pool_enable && config.flush_disk_type == FlushDiskType::kAsyncFlush &&
+         !config.slave;
+}
+
+CommitService::CommitService(const MessageStoreConfig& config, CommitLog* commit_log)
+    : config_(config), commit_log_(commit_log) {}
+
+CommitService::~CommitService() { Stop(); }
+
+void CommitService::Start() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (thread_.joinable() || stop_) return;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void CommitService::Stop() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (stop_) return;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  CommitOnce(0);  // Java retries 10 times; one pass copies everything
+}
+
+void CommitService::CommitOnce(int least_pages) {
+  // Read the timestamp before the end: every record stored before it lies below the end, so once
+  // the end is committed the flush thread may sync and claim it.
+  const int64_t ts = commit_log_->last_store_timestamp();
+  MappedFileQueue* q = commit_log_->file_queue();
+  const int64_t end = q->MaxWroteOffset();
+  q->Commit(least_pages);
+  if (ts > 0 && q->MaxOffset() >= end) commit_log_->set_committed_store_timestamp(ts);
+}
+
+void CommitService::Wakeup(bool all) {
+  if (!all && woken_.load(std::memory_order_relaxed)) return;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (all) all_ = true;
+    woken_.store(true, std::memory_order_relaxed);
+  }
+  cv_.notify_one();
+}
+
+void CommitService::OnAppended() {
+  if (woken_.load(std::memory_order_relaxed)) return;
+  std::shared_ptr<MappedFile> f = commit_log_->file_queue()->LastFile();
+  if (!f) return;
+  const int64_t least = std::max(1, config_.commit_commit_log_least_pages);
+  if (f->IsFull() || (f->write_position() / 4096) - (f->read_position() / 4096) >= least) Wakeup(false);
+}
+
+void CommitService::Run() {
+  const auto interval = std::chrono::milliseconds(std::max(1, config_.commit_interval_commit_log));
+  const auto thorough = std::chrono::milliseconds(std::max(0, config_.commit_commit_log_thorough_interval));
+  auto last_thorough = Clock::now();
+  while (true) {
+    bool all;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait_for(l, interval, [this] { return stop_ || woken_.load(std::memory_order_relaxed); });
+      if (stop_) break;
+      all = all_;
+      all_ = false;
+      woken_.store(false, std::memory_order_relaxed);
+    }
+    const auto now = Clock::now();
+    int least = std::max(0, config_.commit_commit_log_least_pages);
+    if (all || now - last_thorough >= thorough) {
+      least = 0;
+      last_thorough = now;
+    }
+    CommitOnce(least);
+  }
+}
+
 FlushService::FlushService(const MessageStoreConfig& config, CommitLog* commit_log,
                            ConsumeQueueStore* queues, StoreCheckpoint* checkpoint, IndexService* index)
     : config_(config), commit_log_(commit_log), queues_(queues), checkpoint_(checkpoint), index_(index) {
@@ -115,7 +194,9 @@ bool FlushService::FlushCommitLog(int least_pages, bool always_notify) {
   if (config_.before_commit_log_sync) config_.before_commit_log_sync();
   // Read the timestamp before the end offset: every record stored before that timestamp lies
   // below the end, so once the end is synced the checkpoint may claim the timestamp.
-  int64_t ts = commit_log_->last_store_timestamp();
+  // With write buffers, only what is committed (below MaxOffset) can be synced.
+  int64_t ts = TransientStorePoolEnabled(config_) ? commit_log_->committed_store_timestamp()
+                                                  : commit_log_->last_store_timestamp();
   MappedFileQueue* q = commit_log_->file_queue();
   int64_t end = q->MaxOffset();
   Status s = q->Flush(least_pages);

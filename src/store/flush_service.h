@@ -26,6 +26,46 @@
 
 namespace rmq::store {
 
+// Whether transientStorePoolEnable is honoured: only with ASYNC_FLUSH on a master, as Java's
+// MessageStoreConfig.isTransientStorePoolEnable.
+bool TransientStorePoolEnabled(const MessageStoreConfig& config);
+
+// CommitService: Java's CommitRealTimeService, for transientStorePoolEnable. Every
+// commit_interval_commit_log ms (or when woken) it copies the bytes waiting in the CommitLog
+// files' write buffers into the files, when at least commit_commit_log_least_pages pages wait
+// and, at least every commit_commit_log_thorough_interval ms, whatever waits. Stop() commits
+// everything. Never runs on the caller's thread.
+class CommitService {
+ public:
+  CommitService(const MessageStoreConfig& config, CommitLog* commit_log);
+  ~CommitService();
+  CommitService(const CommitService&) = delete;
+  CommitService& operator=(const CommitService&) = delete;
+
+  void Start();
+  // Final full commit, then joins the thread. Idempotent; safe if never started.
+  void Stop();
+  // Any thread; cheap when a wake-up is already pending. `all`: commit whatever waits (a reader
+  // is waiting for it), else the least-pages rule applies.
+  void Wakeup(bool all);
+  // Writer thread, after an append: wakes the thread when least pages wait (Java wakes it on
+  // every put; this skips the futex when it cannot commit anyway).
+  void OnAppended();
+
+ private:
+  void Run();
+  void CommitOnce(int least_pages);
+
+  const MessageStoreConfig config_;
+  CommitLog* const commit_log_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  bool all_ = false;
+  std::atomic<bool> woken_{false};
+  std::thread thread_;
+};
+
 class FlushService {
  public:
   FlushService(const MessageStoreConfig& config, CommitLog* commit_log, ConsumeQueueStore* queues,

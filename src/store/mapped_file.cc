@@ -42,6 +42,49 @@ bool ParseMappedFileName(std::string_view name, int64_t* offset) {
   return r.ec == std::errc() && *offset >= 0;
 }
 
+TransientStorePool::TransientStorePool(int pool_size, int64_t buffer_size)
+    : pool_size_(pool_size), buffer_size_(buffer_size) {}
+
+TransientStorePool::~TransientStorePool() {
+  // Every file holding a buffer holds the pool too, so all buffers are back by now.
+  for (char* b : all_) ::munmap(b, static_cast<size_t>(buffer_size_));
+}
+
+Status TransientStorePool::Init() {
+  if (buffer_size_ <= 0) return Status::InvalidArgument("transient store pool buffer size must be positive");
+  std::lock_guard<std::mutex> l(mu_);
+  for (int i = static_cast<int>(all_.size()); i < pool_size_; ++i) {
+    void* p = ::mmap(nullptr, static_cast<size_t>(buffer_size_), PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return ErrnoStatus("mmap", "transient store pool buffer");
+    all_.push_back(static_cast<char*>(p));
+    free_.push_back(static_cast<char*>(p));
+  }
+  return Status::OK();
+}
+
+char* TransientStorePool::Borrow() {
+  std::lock_guard<std::mutex> l(mu_);
+  if (free_.empty()) return nullptr;
+  char* b = free_.back();
+  free_.pop_back();
+  // Mirrors Java's warning when fewer than 40% of the buffers are left.
+  if (static_cast<double>(free_.size()) < pool_size_ * 0.4) {
+    RMQ_LOG_WARN("transient store pool: only %zu of %d buffers left", free_.size(), pool_size_);
+  }
+  return b;
+}
+
+void TransientStorePool::Return(char* buffer) {
+  std::lock_guard<std::mutex> l(mu_);
+  free_.push_back(buffer);
+}
+
+int TransientStorePool::available() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return static_cast<int>(free_.size());
+}
+
 MappedFile::MappedFile(std::string path, int64_t from, int64_t size, int fd, char* base)
     : path_(std::move(path)), file_from_offset_(from), file_size_(size), fd_(fd), base_(base) {}
 
@@ -79,6 +122,8 @@ Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path, in
 }
 
 MappedFile::~MappedFile() {
+  char* b = write_buffer_.load(std::memory_order_acquire);
+  if (b != nullptr && pool_) pool_->Return(b);
   if (base_ != nullptr) ::munmap(base_, static_cast<size_t>(file_size_));
   if (fd_ >= 0) ::close(fd_);
 }
@@ -90,25 +135,67 @@ bool MappedFile::Append(std::string_view data) {
   return true;
 }
 
+bool MappedFile::AttachWriteBuffer(std::shared_ptr<TransientStorePool> pool) {
+  if (!pool || pool->buffer_size() < file_size_ || write_position() != 0 || buffered_.load()) return false;
+  char* b = pool->Borrow();
+  if (b == nullptr) return false;
+  pool_ = std::move(pool);
+  committed_pos_.store(0, std::memory_order_release);
+  write_buffer_.store(b, std::memory_order_release);
+  buffered_.store(true, std::memory_order_release);
+  return true;
+}
+
+int64_t MappedFile::CommitToFile(int least_pages) {
+  char* b = write_buffer_.load(std::memory_order_acquire);
+  if (b == nullptr) return read_position();
+  const int64_t w = write_position();
+  const int64_t c = committed_pos_.load(std::memory_order_acquire);
+  bool able;
+  if (w >= file_size_) {
+    able = w > c;
+  } else if (least_pages > 0) {
+    able = (w / PageSize()) - (c / PageSize()) >= least_pages;
+  } else {
+    able = w > c;
+  }
+  if (able) {
+    std::memcpy(base_ + c, b + c, static_cast<size_t>(w - c));
+    committed_pos_.store(w, std::memory_order_release);
+  }
+  if (committed_pos_.load(std::memory_order_acquire) >= file_size_) {
+    // The writer never touches a full file again: the buffer can go back.
+    write_buffer_.store(nullptr, std::memory_order_release);
+    pool_->Return(b);
+  }
+  return committed_pos_.load(std::memory_order_acquire);
+}
+
 void MappedFile::SetPositions(int64_t write_pos, int64_t flushed_pos) {
   write_pos_.store(write_pos, std::memory_order_release);
+  committed_pos_.store(write_pos, std::memory_order_release);
   flushed_pos_.store(flushed_pos, std::memory_order_release);
 }
 
-std::string_view MappedFile::Read(int64_t pos, int64_t n) const {
-  int64_t w = write_position();
-  if (pos < 0 || n < 0 || pos > w || n > w - pos) return {};
+std::string_view MappedFile::Read(int64_t pos, int64_t n, bool* uncommitted) const {
+  int64_t w = read_position();
+  if (pos < 0 || n < 0 || pos > file_size_ || n > file_size_ - pos) return {};
+  if (pos > w || n > w - pos) {
+    // Write position >= read position at any time, so reading it second is safe.
+    if (uncommitted != nullptr) *uncommitted = pos + n <= write_position();
+    return {};
+  }
   return std::string_view(base_ + pos, static_cast<size_t>(n));
 }
 
 std::string_view MappedFile::ReadFrom(int64_t pos) const {
-  int64_t w = write_position();
+  int64_t w = read_position();
   if (pos < 0 || pos > w) return {};
   return std::string_view(base_ + pos, static_cast<size_t>(w - pos));
 }
 
 Status MappedFile::Flush() {
-  int64_t w = write_position();
+  int64_t w = read_position();
   int64_t f = flushed_position();
   if (w <= f || base_ == nullptr) return Status::OK();
   // msync needs a page-aligned start.

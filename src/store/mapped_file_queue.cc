@@ -103,6 +103,9 @@ Result<std::shared_ptr<MappedFile>> MappedFileQueue::GetOrCreateLastFile(int64_t
     if (!opened.ok()) return opened.status();
     f = std::move(*opened);
   }
+  if (pool_ && !f->AttachWriteBuffer(pool_)) {
+    RMQ_LOG_WARN("transient store pool has no free buffer; %s is written directly", f->path().c_str());
+  }
   files_.push_back(f);
   RequestNextLocked();
   return f;
@@ -128,7 +131,38 @@ int64_t MappedFileQueue::MinOffset() const {
 int64_t MappedFileQueue::MaxOffset() const {
   std::lock_guard<std::mutex> l(mu_);
   if (files_.empty()) return 0;
+  return files_.back()->file_from_offset() + files_.back()->read_position();
+}
+
+int64_t MappedFileQueue::MaxWroteOffset() const {
+  std::lock_guard<std::mutex> l(mu_);
+  if (files_.empty()) return 0;
   return files_.back()->file_from_offset() + files_.back()->write_position();
+}
+
+void MappedFileQueue::SetTransientStorePool(std::shared_ptr<TransientStorePool> pool) {
+  std::lock_guard<std::mutex> l(mu_);
+  pool_ = std::move(pool);
+}
+
+bool MappedFileQueue::Commit(int least_pages) {
+  std::lock_guard<std::mutex> c(commit_mu_);
+  bool committed = false;
+  std::vector<std::shared_ptr<MappedFile>> files = Files();
+  for (const auto& f : files) {
+    if (!f->HasUncommitted() && f->read_position() < f->file_size()) continue;
+    const int64_t before = f->read_position();
+    if (f->CommitToFile(least_pages) > before) committed = true;
+  }
+  return committed;
+}
+
+bool MappedFileQueue::HasUncommitted() const {
+  std::vector<std::shared_ptr<MappedFile>> files = Files();
+  for (const auto& f : files) {
+    if (f->HasUncommitted()) return true;
+  }
+  return false;
 }
 
 int64_t MappedFileQueue::FlushedOffset() const {
@@ -184,7 +218,7 @@ Status MappedFileQueue::Flush(int least_pages) {
   std::vector<std::shared_ptr<MappedFile>> files = Files();
   for (size_t i = 0; i < files.size(); ++i) {
     const auto& f = files[i];
-    int64_t w = f->write_position();
+    int64_t w = f->read_position();
     int64_t fl = f->flushed_position();
     if (w <= fl) continue;
     bool last = i + 1 == files.size();
@@ -200,7 +234,7 @@ Status MappedFileQueue::Flush(int least_pages) {
 
 int64_t MappedFileQueue::DirtyBytes() const {
   int64_t dirty = 0;
-  for (const auto& f : Files()) dirty += f->write_position() - f->flushed_position();
+  for (const auto& f : Files()) dirty += f->read_position() - f->flushed_position();
   return dirty;
 }
 

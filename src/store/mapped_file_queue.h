@@ -53,8 +53,21 @@ class MappedFileQueue {
 
   // First file's start offset, or 0 when empty.
   int64_t MinOffset() const;
-  // Last file's start + write position, or 0 when empty.
+  // Last file's start + read position (what readers may see; Java's getMaxOffset), or 0 when empty.
   int64_t MaxOffset() const;
+  // Last file's start + write position (Java's getMaxWrotePosition), or 0. Differs from
+  // MaxOffset only while bytes wait in a write buffer.
+  int64_t MaxWroteOffset() const;
+
+  // transientStorePoolEnable: from now on each new file written gets a write buffer from `pool`
+  // (or is written directly when the pool has none left). Before threads write.
+  void SetTransientStorePool(std::shared_ptr<TransientStorePool> pool);
+  // Commit thread (Java's MappedFileQueue.commit): copies written bytes from the files' write
+  // buffers into the files (least-pages rule as MappedFile::CommitToFile; a full file is always
+  // committed). True if anything was committed.
+  bool Commit(int least_pages);
+  // Whether any file has bytes written but not yet committed.
+  bool HasUncommitted() const;
   // Offset below which everything is on disk.
   int64_t FlushedOffset() const;
   bool empty() const;
@@ -64,7 +77,7 @@ class MappedFileQueue {
   // for again after the new last file). Loop thread (or before threads start).
   Status TruncateDirty(int64_t offset);
 
-  // Flushes dirty files. With least_pages > 0 the last (not full) file is synced only when at
+  // Flushes dirty files (up to their read positions). With least_pages > 0 the last (not full) file is synced only when at
   // least that many 4 KiB pages are dirty. Flush thread.
   Status Flush(int least_pages);
   // Bytes written but not yet flushed.
@@ -94,6 +107,8 @@ class MappedFileQueue {
   mutable std::mutex mu_;
   std::vector<std::shared_ptr<MappedFile>> files_;
   AllocateMappedFileService* allocator_ = nullptr;  // guarded by mu_
+  std::shared_ptr<TransientStorePool> pool_;        // guarded by mu_
+  std::mutex commit_mu_;                            // one Commit at a time
 };
 
 // Creates `dir` and its parents. OK if it already exists.

@@ -132,6 +132,22 @@ Status MessageStore::Open() {
                static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
                crashed ? " (after crash)" : "");
   commit_log->set_last_store_timestamp(recovered.last_store_timestamp);
+  commit_log->set_committed_store_timestamp(recovered.last_store_timestamp);
+  if (c.transient_store_pool_enable && !TransientStorePoolEnabled(c)) {
+    RMQ_LOG_WARN("transientStorePoolEnable is ignored: it needs ASYNC_FLUSH on a master (as Java)");
+  }
+  if (TransientStorePoolEnabled(c)) {
+    auto pool = std::make_shared<TransientStorePool>(std::max(1, c.transient_store_pool_size),
+                                                     c.mapped_file_size_commit_log);
+    s = pool->Init();
+    if (!s.ok()) {
+      ::close(fd);
+      return s;
+    }
+    commit_log->file_queue()->SetTransientStorePool(std::move(pool));
+    RMQ_LOG_INFO("transientStorePoolEnable: %d write buffers of %lld bytes", std::max(1, c.transient_store_pool_size),
+                 static_cast<long long>(c.mapped_file_size_commit_log));
+  }
   commit_log->StartPreallocation();  // after recovery cut the tail: the next file follows the real end
   m.lock_fd = fd;
   m.checkpoint = std::move(checkpoint);
@@ -141,6 +157,10 @@ Status MessageStore::Open() {
   m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get(), m.index.get());
   if (m.flush_listener) m.flush->SetListener(m.flush_listener);
   m.flush->Start();
+  if (TransientStorePoolEnabled(c)) {
+    m.commit = std::make_unique<CommitService>(c, m.commit_log.get());
+    m.commit->Start();
+  }
   m.clean = std::make_unique<CleanService>(m.config, m.commit_log.get(), m.queues.get(), m.index.get());
   m.clean->Start();
   m.open = true;
@@ -152,10 +172,12 @@ void MessageStore::Shutdown() {
   if (!m.open) return;
   m.open = false;
   m.clean->Stop();
+  if (m.commit) m.commit->Stop();  // copies every buffered byte into the files before the last flush
   m.flush->Stop();
   Status s = RemoveAbortFile(m.RootPath("abort"));
   if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
   m.clean.reset();
+  m.commit.reset();
   m.flush.reset();
   m.index.reset();
   m.queues.reset();
@@ -275,6 +297,7 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     m.index->BuildIndex(msgs[i].topic, msgs[i].properties, StoredSysFlag(msgs[i]), appended.phy_offsets[i], now);
   }
   m.commit_log->set_last_store_timestamp(now);
+  if (m.commit) m.commit->OnAppended();
   result.status = PutMessageStatus::kPutOk;
   result.wrote_offset = appended.wrote_offset;
   result.wrote_bytes = appended.wrote_bytes;

@@ -52,6 +52,15 @@ struct MessageStoreConfig {
   int32_t os_page_cache_busy_time_out_mills = 1000;
   // Test seam: the flush thread calls it before each CommitLog sync (a test blocks it).
   std::function<void()> before_commit_log_sync;
+  // transientStorePoolEnable (Java): appends go into a pooled anonymous buffer per CommitLog file
+  // and a commit thread copies them into the file; readers see committed bytes only. Honoured
+  // only with ASYNC_FLUSH on a master (`slave` false); ignored with a warning otherwise.
+  bool transient_store_pool_enable = false;
+  int32_t transient_store_pool_size = 5;
+  int32_t commit_interval_commit_log = 200;            // ms
+  int32_t commit_commit_log_least_pages = 4;
+  int32_t commit_commit_log_thorough_interval = 200;   // ms
+  bool slave = false;                                  // brokerRole=SLAVE
   // Delay levels for messages with a DELAY property (see delay_level.h).
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
 };

@@ -29,6 +29,7 @@ struct MessageStore::Impl {
   std::unique_ptr<StoreCheckpoint> checkpoint;
   std::unique_ptr<IndexService> index;
   std::unique_ptr<FlushService> flush;
+  std::unique_ptr<CommitService> commit;  // only with transientStorePoolEnable in effect
   std::unique_ptr<CleanService> clean;
   std::function<void(int64_t)> flush_listener;  // kept until the flush service exists
   int lock_fd = -1;

@@ -27,7 +27,7 @@ constexpr int64_t kMaxFilterScanBytes = 16000;
 
 void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t max_msg_nums,
                const TagsCodeFilter& filter, const RecordFilter* record_filter, const MessageStoreConfig& config,
-               GetMessageResult* r) {
+               GetMessageResult* r, bool* hit_uncommitted) {
   r->status = GetMessageStatus::kNoMatchedMessage;
   const int64_t max_scan =
       std::max<int64_t>(kMaxFilterScanBytes, static_cast<int64_t>(max_msg_nums) * kCqStoreUnitSize) /
@@ -42,7 +42,14 @@ void ScanQueue(const CommitLog& commit_log, const CqEntries& entries, int32_t ma
     if (IsBatchFull(*r, e.size, max_msg_nums, config)) break;
     if (filter && !filter(e.tags_code)) continue;
     std::shared_ptr<MappedFile> hold;
-    std::string_view rec = commit_log.Read(e.commit_log_offset, e.size, &hold);
+    bool uncommitted = false;
+    std::string_view rec = commit_log.Read(e.commit_log_offset, e.size, &hold, &uncommitted);
+    // Appended but still in a write buffer (transientStorePoolEnable): readers stop here, as
+    // Java's ConsumeQueue ends at the committed CommitLog.
+    if (uncommitted) {
+      *hit_uncommitted = true;
+      break;
+    }
     // The entry must point at a record of exactly that size; anything else is a lost record.
     if (rec.empty() || e.size < static_cast<int32_t>(kMinRecordSize) ||
         static_cast<int32_t>(DecodeFixed32(rec.data())) != e.size) {
@@ -99,7 +106,11 @@ GetMessageResult MessageStore::GetMessage(std::string_view topic, int32_t queue_
       r.status = GetMessageStatus::kOffsetFoundNull;
       r.next_begin_offset = cq->RollNextFile(offset);
     } else {
-      ScanQueue(*m.commit_log, entries, max_msg_nums, filter, record_filter, m.config, &r);
+      bool hit_uncommitted = false;
+      ScanQueue(*m.commit_log, entries, max_msg_nums, filter, record_filter, m.config, &r, &hit_uncommitted);
+      // Nothing committed to serve yet: the client retries at once (NO_MATCHED_MESSAGE ->
+      // PULL_RETRY_IMMEDIATELY), so have the commit thread copy what waits now.
+      if (hit_uncommitted && m.commit) m.commit->Wakeup(r.messages.empty());
     }
   }
   return r;

@@ -42,6 +42,12 @@ store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
   s.clean_file_forcibly_enable = c.clean_file_forcibly_enable;
   s.clean_resource_interval = c.clean_resource_interval;
   s.os_page_cache_busy_time_out_mills = c.os_page_cache_busy_time_out_mills;
+  s.transient_store_pool_enable = c.transient_store_pool_enable;
+  s.transient_store_pool_size = c.transient_store_pool_size;
+  s.commit_interval_commit_log = c.commit_interval_commit_log;
+  s.commit_commit_log_least_pages = c.commit_commit_log_least_pages;
+  s.commit_commit_log_thorough_interval = c.commit_commit_log_thorough_interval;
+  s.slave = c.broker_role == "SLAVE";
   return s;
 }
 }  // namespace
