@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make bench-smoke: rmqd standalone on loopback (NameServer 25876, broker 26911; 26909 and 26912
 # are its fast and HA ports) with a temp store, then tools/loadgen produce+consume for 10 s.
-# Passes when both sides moved messages and loadgen counted no error. Last line:
-#   bench-smoke: 1 passed, 0 failed
+# Passes when both sides moved messages and loadgen counted no error; then
+# tools/bench/held_pulls.py parks 10,000 pulls and checks their memory and idle CPU. Last line:
+#   bench-smoke: 2 passed, 0 failed
 #   tools/bench/smoke.sh [build-dir]     env: BENCH_SMOKE_SECONDS (default 10)
 set -u
 BUILD=${1:-build}
@@ -24,11 +25,11 @@ finish() {  # $1 = 0 pass, 1 fail
   fi
   if [[ "$1" == 0 ]]; then
     rm -rf "$WORK"
-    echo "bench-smoke: 1 passed, 0 failed"
+    echo "bench-smoke: 2 passed, 0 failed"
   else
     echo "--- rmqd log (tail)"; tail -n 20 "$WORK/rmqd.log" 2>/dev/null
     echo "work dir kept: $WORK"
-    echo "bench-smoke: 0 passed, 1 failed"
+    echo "bench-smoke: 0 passed, 2 failed"
   fi
   exit "$1"
 }
@@ -75,6 +76,19 @@ else:
 PY
 )
 echo "$ok"
-if [[ $rc -eq 0 && "$ok" == ok:* ]]; then finish 0; fi
-echo "bench-smoke: loadgen exit status $rc"
+loadgen_ok=0
+if [[ $rc -eq 0 && "$ok" == ok:* ]]; then loadgen_ok=1; else echo "bench-smoke: loadgen exit status $rc"; fi
+# Issue #4: 10,000 held pulls cost little memory and no CPU while idle (tools/bench/held_pulls.py).
+echo "== bench-smoke: 10,000 held pulls against rmqd pid $PID"
+held_ok=0
+timeout 120 python3 tools/bench/held_pulls.py "127.0.0.1:$BROKER_PORT" "$PID" --pulls 10000 && held_ok=1
+if (( loadgen_ok && held_ok )); then finish 0; fi
+if (( loadgen_ok || held_ok )); then
+  # One of the two checks passed: report it as such, keep the work dir.
+  echo "--- rmqd log (tail)"; tail -n 20 "$WORK/rmqd.log" 2>/dev/null
+  kill -TERM "$PID" 2>/dev/null; wait "$PID" 2>/dev/null
+  echo "work dir kept: $WORK"
+  echo "bench-smoke: 1 passed, 1 failed"
+  exit 1
+fi
 finish 1

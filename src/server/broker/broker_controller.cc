@@ -142,6 +142,7 @@ Status BrokerController::Start() {
   }
   const auto offset_interval = static_cast<uint64_t>(config_.flush_consumer_offset_interval);
   server_.AddTimer(offset_interval, offset_interval, [this] { offsets_.PersistIfDirty(); });
+  server_.AddTimer(1000, 1000, [this] { groups_.PersistIfDirty(); });  // auto-created groups
   // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
   server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
     if (started_) schedule_->Tick(NowMillis());
@@ -218,6 +219,7 @@ void BrokerController::Shutdown() {
     server_.InvokeOneway(n.conn, std::move(req));
   }
   offsets_.PersistIfDirty();
+  groups_.PersistIfDirty();
   if (schedule_) schedule_->PersistIfDirty();
   if (timers_) timers_->PersistIfDirty();
   if (store_) store_->Shutdown();

@@ -78,6 +78,13 @@ std::string SubscriptionGroupManager::Encode() const {
 
 void SubscriptionGroupManager::Persist() {
   data_version_.Next(NowMillis());
+  dirty_ = false;
+  PersistAsync(path_, Encode());
+}
+
+void SubscriptionGroupManager::PersistIfDirty() {
+  if (!dirty_) return;
+  dirty_ = false;
   PersistAsync(path_, Encode());
 }
 
@@ -92,7 +99,11 @@ const SubscriptionGroupConfig* SubscriptionGroupManager::FindOrCreate(const std:
   SubscriptionGroupConfig g;
   g.group_name = group;
   table_[group] = g;
-  Persist();
+  // Auto-created groups are written by the broker's periodic PersistIfDirty (and at shutdown), not
+  // here: encoding the whole table for each new group made N new groups cost O(N^2) on the loop
+  // (10,000 pull requests from new groups kept the loop busy for tens of seconds).
+  data_version_.Next(NowMillis());
+  dirty_ = true;
   return Find(group);
 }
 

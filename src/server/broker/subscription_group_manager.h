@@ -39,9 +39,12 @@ class SubscriptionGroupManager {
   bool Delete(const std::string& group);
   // {"dataVersion":...,"subscriptionGroupTable":{...}}
   std::string Encode() const;
+  // Writes the table if an auto-created group is not on disk yet (broker timer, shutdown).
+  void PersistIfDirty();
 
  private:
   void Persist();
+  bool dirty_ = false;
   std::string path_;
   bool auto_create_;
   std::map<std::string, SubscriptionGroupConfig> table_;

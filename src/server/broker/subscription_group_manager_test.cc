@@ -63,9 +63,21 @@ TEST_CASE("subscription groups: auto-create when allowed, persisted") {
   REQUIRE(g != nullptr);
   CHECK(g->group_name == "G1");
   CHECK(g->retry_max_times == 16);
+  // Written by the broker's periodic PersistIfDirty, not per creation (N new groups would cost
+  // O(N^2) encoding on the loop).
+  FlushPersistQueue();
+  CHECK_FALSE(std::filesystem::exists(path));
+  for (int i = 0; i < 1000; ++i) m.FindOrCreate("G_" + std::to_string(i));
+  m.PersistIfDirty();
   auto doc = ParseFile(path);
   CHECK(doc["subscriptionGroupTable"].HasMember("G1"));
-  CHECK(doc["dataVersion"]["counter"].GetInt64() == 1);
+  CHECK(doc["subscriptionGroupTable"].HasMember("G_999"));
+  CHECK(doc["dataVersion"]["counter"].GetInt64() == 1001);  // one step per created group, as Java
+  // Nothing new: no write.
+  std::filesystem::remove(path);
+  m.PersistIfDirty();
+  FlushPersistQueue();
+  CHECK_FALSE(std::filesystem::exists(path));
 }
 
 TEST_CASE("subscription groups: no auto-create when disabled") {
