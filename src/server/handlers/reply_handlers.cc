@@ -26,8 +26,6 @@ constexpr uint64_t kPushReplyTimeoutMs = 10000;
 inline constexpr const char* kPropertyReplyToClient = "REPLY_TO_CLIENT";
 inline constexpr const char* kPropertyPushReplyTime = "PUSH_REPLY_TIME";
 
-// java.net.InetSocketAddress.toString() of a literal address: "/ip:port".
-std::string JavaSocketAddressString(const std::string& ip_port) { return "/" + ip_port; }
 
 // Mirrors ReplyMessageRequestHeader.
 RemotingCommand BuildPushReply(const SendMessageRequestHeader& h, const std::string& born_host,
@@ -86,8 +84,11 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
   }
   if (!push_remark.empty()) RMQ_LOG_WARN("%s", push_remark.c_str());
 
-  const std::string born_host = JavaSocketAddressString(ctx.conn.remote_addr());
-  const std::string store_host = JavaSocketAddressString(b.broker_addr());
+  // "ip:port" (4.9.7 and 5.3.1 ReplyMessageProcessor: getHostAddress() + ":" + getPort()); the
+  // client splits it at the last ':' into an InetSocketAddress, so a leading '/' (as
+  // InetSocketAddress.toString() gives) would make it resolve "/127.0.0.1" as a host name.
+  const std::string& born_host = ctx.conn.remote_addr();
+  const std::string& store_host = b.broker_addr();
   // Response header fields: "0"/0 for a pushed reply (Java avoids a client decoding error),
   // then the stored copy's id and offset when it is stored.
   if (requester != 0) {

@@ -70,6 +70,13 @@ class RequestReplyTest {
         assertEquals("reply", reply.getProperty("MSG_TYPE"));
         assertNotNull(reply.getProperty("CORRELATION_ID"));
         assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
+        // bornHost/storeHost travel as "ip:port" (Java's ReplyMessageProcessor); the client turns them
+        // into InetSocketAddresses, which a "/ip:port" string would leave unresolved.
+        if (reply instanceof org.apache.rocketmq.common.message.MessageExt) {
+          org.apache.rocketmq.common.message.MessageExt ext = (org.apache.rocketmq.common.message.MessageExt) reply;
+          assertTrue(!String.valueOf(ext.getBornHost()).contains("unresolved"), "bornHost " + ext.getBornHost());
+          assertTrue(!String.valueOf(ext.getStoreHost()).contains("unresolved"), "storeHost " + ext.getStoreHost());
+        }
         assertNotNull(reply.getProperty("ARRIVE_TIME"), "the client stamps the arrival");
         if (reply instanceof MessageExt) {
           MessageExt x = (MessageExt) reply;
