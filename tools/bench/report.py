@@ -101,9 +101,11 @@ def write_markdown(res, md_path, chart_note):
     w("| Java servers | %s |" % res["versions"]["java_server"])
     w("| Java client | %s |" % res["versions"]["java_client"])
     w("| rmqd | git %s |" % res["versions"]["rmqd"])
-    w("| settings | %d s per workload, backlog %d, %d queues per topic, store under %s, restart store %d MiB, "
+    sizes = s["restart_store_mb"] if isinstance(s["restart_store_mb"], list) else [s["restart_store_mb"]]
+    variants = ["java-%s" % v for v in s["java_heaps"]] + ["java5-%s" % v for v in s.get("java5_heaps", [])]
+    w("| settings | %d s per workload, backlog %d, %d queues per topic, store under %s, restart stores %s MiB, "
       "Java variants: %s, Java client warm-up %d s |" % (s["duration_s"], s["backlog"], s["queues"], s["store_dir"],
-                                                          s["restart_store_mb"], ", ".join(s["java_heaps"]),
+                                                          " and ".join(str(m) for m in sizes), ", ".join(variants),
                                                           s["java_warmup_s"]))
     w("| wall time | %d s |" % res.get("wall_time_s", 0))
     w("")
@@ -163,8 +165,14 @@ def write_markdown(res, md_path, chart_note):
     row("start-up to first answered route (s)", lambda r: r.get("startup_s"))
     row("peak RSS VmHWM (MiB)", lambda r: (r.get("memory") or {}).get("VmHWM_kib", 0) / 1024 or None)
     row("anonymous memory RssAnon at end (MiB)", lambda r: (r.get("memory") or {}).get("RssAnon_kib", 0) / 1024 or None)
-    row("restart after SIGKILL (s)", lambda r: (r.get("restart") or {}).get("restart_s"))
-    row("  with a CommitLog of (MiB)", lambda r: ((r.get("restart") or {}).get("store_bytes") or 0) / 1048576 or None)
+    def restarts(r):
+        return r.get("restarts") or ([r["restart"]] if r.get("restart") else [])
+    for i in range(max(len(restarts(r)) for r in res["runs"]) if res["runs"] else 0):
+        def nth(r, key, i=i):
+            rs = restarts(r)
+            return rs[i].get(key) if i < len(rs) else None
+        row("restart after SIGKILL (s)", lambda r: nth(r, "restart_s"))
+        row("  with a CommitLog of (MiB)", lambda r: (nth(r, "store_bytes") or 0) / 1048576 or None)
     w("")
     java_first = [r for r in res["runs"] if r["server"] != "rmqd"]
     rm = [r for r in res["runs"] if r["server"] == "rmqd"]
@@ -173,7 +181,7 @@ def write_markdown(res, md_path, chart_note):
             java_first[0]["server"], ratio(rm[0].get("startup_s"), java_first[0].get("startup_s")),
             ratio((rm[0].get("memory") or {}).get("VmHWM_kib"), (java_first[0].get("memory") or {}).get("VmHWM_kib")),
             ratio((rm[0].get("memory") or {}).get("RssAnon_kib"), (java_first[0].get("memory") or {}).get("RssAnon_kib")),
-            ratio((rm[0].get("restart") or {}).get("restart_s"), (java_first[0].get("restart") or {}).get("restart_s"))))
+            " / ".join(ratio(a.get("restart_s"), b.get("restart_s")) for a, b in zip(restarts(rm[0]), restarts(java_first[0])))))
         w("")
     w("Java memory figures add the NameServer and broker processes; rmqd is one process (standalone). VmHWM "
       "counts resident pages of the mapped CommitLog/ConsumeQueue files for both servers (file-backed, reclaimable); "
@@ -192,11 +200,12 @@ def write_markdown(res, md_path, chart_note):
     w("## How to run")
     w("")
     w("```")
-    w("make bench                                   # full run: about 1.5-2 h on 2 cores (60 s per workload,")
-    w("                                             # 1M backlog, 1 GiB restart store, Java default + small heap)")
+    w("make bench                                   # full run: about 2 h on 2 cores (60 s per workload, 1M backlog,")
+    w("                                             # 1 and 10 GiB restart stores, Java 4.9.7 default + small heap,")
+    w("                                             # Java 5.3.1 small heap)")
     w("BENCH_QUICK=1 make bench                     # 10 s per workload, backlog 100k, small Java heap only")
     w("BENCH_BACKLOG=100000 BENCH_DURATION=30 BENCH_JAVA_HEAPS=small make bench")
-    w("BENCH_RESTART_STORE_MB=10240 make bench      # restart test with a 10 GiB CommitLog")
+    w("BENCH_RESTART_STORE_MB=1024 BENCH_JAVA5_HEAPS= make bench   # 1 GiB restart store only, no Java 5.x")
     w("python3 tools/bench/report.py                # re-render this file from docs/bench/results.json")
     w("```")
     w("")

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""make bench: rmqd against the Java 4.9.7 NameServer + broker, one after the other in one run, same
-settings, same disk, same workloads, same clients (tools/loadgen and the official Java client driver in
+"""make bench: rmqd against the Java 4.9.7 NameServer + broker (and the Java 5.3.1 broker with the 5.3.3
+NameServer), one after the other in one run, same settings, same disk, same workloads, same clients (tools/loadgen and the official Java client driver in
 tools/bench/java). Writes docs/bench/results.json, docs/performance.md and docs/bench/latency.png.
 
 Everything listens on 127.0.0.1: rmqd on 25876 (NameServer) / 26911 (broker; 26909, 26912 too),
@@ -10,9 +10,12 @@ Environment (defaults in brackets):
   BENCH_QUICK=1            10 s per workload, backlog 100k, restart store 256 MiB, small Java heap only
   BENCH_DURATION           seconds per timed workload [60; quick 10]
   BENCH_BACKLOG            messages in the drain backlog [1000000; quick 100000]
-  BENCH_RESTART_STORE_MB   store size for the restart-after-SIGKILL test [1024; quick 256] (10240 optional)
-  BENCH_JAVA_HEAPS         Java variants: "default" (runbroker.sh/runserver.sh options, -Xmx8g/-Xmx4g)
+  BENCH_RESTART_STORE_MB   store sizes for the restart-after-SIGKILL test, grown in turn on one store
+                           ["1024 10240"; quick 256]
+  BENCH_JAVA_HEAPS         Java 4.9.7 variants: "default" (runbroker.sh/runserver.sh options, -Xmx8g/-Xmx4g)
                            and/or "small" (-Xmx1g broker, -Xmx256m namesrv) [default small; quick small]
+  BENCH_JAVA5_HEAPS        Java 5.x variants (broker 5.3.1 + NameServer 5.3.3, compat-tests/oracle5), same
+                           choices; "" leaves 5.x out [small; quick ""]
   BENCH_FLUSH              flush modes ["ASYNC_FLUSH SYNC_FLUSH"]
   BENCH_CLIENTS            ["loadgen javabench"]
   BENCH_QUEUES             queues per topic [8]
@@ -40,8 +43,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 QUICK = os.environ.get("BENCH_QUICK", "0") == "1"
 DURATION = int(os.environ.get("BENCH_DURATION", "10" if QUICK else "60"))
 BACKLOG = int(os.environ.get("BENCH_BACKLOG", "100000" if QUICK else "1000000"))
-RESTART_MB = int(os.environ.get("BENCH_RESTART_STORE_MB", "256" if QUICK else "1024"))
+RESTART_MB = [int(m) for m in os.environ.get("BENCH_RESTART_STORE_MB", "256" if QUICK else "1024 10240").split()]
 JAVA_HEAPS = os.environ.get("BENCH_JAVA_HEAPS", "small" if QUICK else "default small").split()
+JAVA5_HEAPS = os.environ.get("BENCH_JAVA5_HEAPS", "" if QUICK else "small").split()
+JAVA5_BROKER, JAVA5_NAMESRV = "5.3.1", "5.3.3"  # rocketmq-namesrv 5.3.0-5.3.2 were never published
 FLUSH_MODES = os.environ.get("BENCH_FLUSH", "ASYNC_FLUSH SYNC_FLUSH").split()
 CLIENTS = os.environ.get("BENCH_CLIENTS", "loadgen javabench").split()
 QUEUES = int(os.environ.get("BENCH_QUEUES", "8"))
@@ -49,7 +54,7 @@ STORE_PARENT = os.environ.get("BENCH_STORE_DIR", "/tmp")
 OUT = os.path.join(ROOT, os.environ.get("BENCH_OUT", "docs/bench"))
 MD = os.path.join(ROOT, os.environ.get("BENCH_MD", "docs/performance.md"))
 JAVA_WARMUP = 3 if QUICK else 10
-PORTS = {"rmqd": (25876, 26911), "java": (27876, 28911)}
+PORTS = {"rmqd": (25876, 26911), "java": (27876, 28911), "java5": (27876, 28911)}
 HOST = "127.0.0.1"
 
 JAVA_COMMON = ["-Djava.net.preferIPv4Stack=true",
@@ -150,11 +155,11 @@ class Servers:
 
     def __init__(self, kind, variant, work, flush, env):
         self.kind, self.variant, self.work, self.flush, self.env = kind, variant, work, flush, env
-        self.ns_port, self.broker_port = PORTS["rmqd" if kind == "rmqd" else "java"]
+        self.ns_port, self.broker_port = PORTS[kind]
         self.ns_addr = "%s:%d" % (HOST, self.ns_port)
         self.store = os.path.join(work, "store-%s-%s-%s" % (kind, variant, flush))
         self.procs = []
-        self.name = "rmqd" if kind == "rmqd" else "java-%s" % variant
+        self.name = "rmqd" if kind == "rmqd" else "%s-%s" % (kind, variant)
 
     def write_conf(self):
         os.makedirs(self.store, exist_ok=True)
@@ -162,7 +167,7 @@ class Servers:
                 "listenPort=%d" % self.broker_port, "brokerIP1=127.0.0.1", "storePathRootDir=%s" % self.store,
                 "namesrvAddr=%s" % self.ns_addr, "autoCreateTopicEnable=true", "autoCreateSubscriptionGroup=true",
                 "flushDiskType=%s" % self.flush]
-        if self.kind == "java":
+        if self.kind != "rmqd":
             conf.append("storePathCommitLog=%s/commitlog" % self.store)
         with open(os.path.join(self.store, "broker.conf"), "w") as f:
             f.write("\n".join(conf) + "\n")
@@ -180,15 +185,17 @@ class Servers:
             self.procs = [subprocess.Popen(cmd, cwd=self.work, stdout=logf, stderr=logf, env=self.env["shim_env"])]
         else:
             home = self.env["java_home"]
-            base = ["java"] + JAVA_COMMON + ["-Drocketmq.home.dir=%s" % home, "-Duser.home=%s" % home,
-                                             "-cp", self.env["oracle_cp"]]
+            base = ["java"] + JAVA_COMMON + ["-Drocketmq.home.dir=%s" % home, "-Duser.home=%s" % home]
+            # 4.9.7 runs both servers from one classpath; 5.x needs one per server (their versions differ).
+            ns_cp = self.env["oracle_cp"] if self.kind == "java" else self.env["oracle5_ns_cp"]
+            br_cp = self.env["oracle_cp"] if self.kind == "java" else self.env["oracle5_broker_cp"]
             ns_opts = JAVA_DEFAULT_NS if self.variant == "default" else JAVA_SMALL_NS
             br_opts = JAVA_DEFAULT_BROKER if self.variant == "default" else JAVA_SMALL_BROKER
             env = dict(self.env["shim_env"], ROCKETMQ_HOME=home)
-            ns = subprocess.Popen(base[:1] + ns_opts + base[1:] + ["org.apache.rocketmq.namesrv.NamesrvStartup", "-c",
+            ns = subprocess.Popen(base[:1] + ns_opts + base[1:] + ["-cp", ns_cp, "org.apache.rocketmq.namesrv.NamesrvStartup", "-c",
                                   os.path.join(self.work, "namesrv-%d.conf" % self.ns_port)],
                                   cwd=self.work, stdout=logf, stderr=logf, env=env)
-            br = subprocess.Popen(base[:1] + br_opts + base[1:] + ["org.apache.rocketmq.broker.BrokerStartup", "-c",
+            br = subprocess.Popen(base[:1] + br_opts + base[1:] + ["-cp", br_cp, "org.apache.rocketmq.broker.BrokerStartup", "-c",
                                   os.path.join(self.store, "broker.conf"), "-n", self.ns_addr],
                                   cwd=self.work, stdout=logf, stderr=logf, env=env)
             self.procs = [ns, br]
@@ -329,32 +336,39 @@ def run_workloads(srv, env, rates, results):
 
 
 def restart_test(srv, env):
-    """On a fresh store filled to RESTART_MB, SIGKILLs the server and times the restart to an answered route."""
+    """On a fresh store grown to each of RESTART_MB in turn, SIGKILLs the server and times the restart to an
+    answered route. Returns one entry per size."""
     broker = "%s:%d" % (HOST, srv.broker_port)
     srv.stop()
     shutil.rmtree(srv.store, ignore_errors=True)
     if srv.start() is None:
-        return {"error": "did not start on a fresh store"}
-    have = commitlog_bytes(broker) or 0
-    want = RESTART_MB * 1024 * 1024
-    if have < want:
-        size = 4096
-        n = int((want - have) / (size + 200)) + 1
-        log("  %s restart: filling %d MiB (%d x %d B)" % (srv.name, (want - have) >> 20, n, size))
-        fill(env, srv.ns_addr, "Bench_restart_fill", n, size)
-    time.sleep(1)
-    store = commitlog_bytes(broker)
-    disk = srv.store_bytes()
-    srv.stop(signal.SIGKILL)
-    t = srv.start()
-    after = None
-    deadline = time.time() + 60
-    while t and after is None and time.time() < deadline:  # the broker may answer the route before itself
-        after = commitlog_bytes(broker)
-        if after is None:
-            time.sleep(0.5)
-    return {"store_bytes": store, "store_disk_bytes": disk, "restart_s": round(t, 3) if t else None,
-            "commitlog_bytes_after_restart": after}
+        return [{"error": "did not start on a fresh store"}]
+    out = []
+    for mb in RESTART_MB:
+        have = commitlog_bytes(broker) or 0
+        want = mb * 1024 * 1024
+        if have < want:
+            size = 4096
+            n = int((want - have) / (size + 200)) + 1
+            log("  %s restart: filling %d MiB (%d x %d B)" % (srv.name, (want - have) >> 20, n, size))
+            fill(env, srv.ns_addr, "Bench_restart_fill", n, size)
+        time.sleep(1)
+        store = commitlog_bytes(broker)
+        disk = srv.store_bytes()
+        srv.stop(signal.SIGKILL)
+        t = srv.start()
+        after = None
+        deadline = time.time() + 60
+        while t and after is None and time.time() < deadline:  # the broker may answer the route before itself
+            after = commitlog_bytes(broker)
+            if after is None:
+                time.sleep(0.5)
+        log("  %s restart with %s MiB: %s s" % (srv.name, (store or 0) >> 20, round(t, 3) if t else None))
+        out.append({"target_mb": mb, "store_bytes": store, "store_disk_bytes": disk,
+                    "restart_s": round(t, 3) if t else None, "commitlog_bytes_after_restart": after})
+        if not t:
+            break
+    return out
 
 
 # ---- physical reference ----------------------------------------------------------------------------
@@ -437,6 +451,14 @@ def setup(build, work):
     subprocess.run(["mvn", "-q", "-B", "-f", os.path.join(ROOT, "compat-tests", "oracle", "pom.xml"),
                     "dependency:build-classpath", "-Dmdep.outputFile=" + cp], check=True, timeout=900)
     env["oracle_cp"] = open(cp).read().strip()
+    if JAVA5_HEAPS:
+        for key, art, ver in (("oracle5_broker_cp", "rocketmq-broker", JAVA5_BROKER),
+                              ("oracle5_ns_cp", "rocketmq-namesrv", JAVA5_NAMESRV)):
+            cp5 = os.path.join(work, key)
+            subprocess.run(["mvn", "-q", "-B", "-f", os.path.join(ROOT, "compat-tests", "oracle5", "pom.xml"),
+                            "dependency:build-classpath", "-Doracle.artifact=" + art, "-Doracle.version=" + ver,
+                            "-Dmdep.outputFile=" + cp5], check=True, timeout=900)
+            env[key] = open(cp5).read().strip()
     jdir = os.path.join(ROOT, "tools", "bench", "java")
     jcp = os.path.join(work, "javabench.cp")
     subprocess.run(["mvn", "-q", "-B", "-f", os.path.join(jdir, "pom.xml"), "compile", "dependency:build-classpath",
@@ -463,9 +485,11 @@ def main():
     started = time.time()
     res = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "quick": QUICK,
            "machine": machine(), "settings": {"duration_s": DURATION, "backlog": BACKLOG, "restart_store_mb": RESTART_MB,
-                                              "java_heaps": JAVA_HEAPS, "flush": FLUSH_MODES, "clients": CLIENTS,
+                                              "java_heaps": JAVA_HEAPS, "java5_heaps": JAVA5_HEAPS, "flush": FLUSH_MODES, "clients": CLIENTS,
                                               "queues": QUEUES, "store_dir": STORE_PARENT, "java_warmup_s": JAVA_WARMUP},
-           "versions": {"java_server": "rocketmq-namesrv/broker 4.9.7 (Maven Central)",
+           "versions": {"java_server": "rocketmq-namesrv/broker 4.9.7 (Maven Central)" + (
+                            "; java5: rocketmq-broker %s + rocketmq-namesrv %s" % (JAVA5_BROKER, JAVA5_NAMESRV)
+                            if JAVA5_HEAPS else ""),
                         "java_client": "rocketmq-client 4.9.8 (tools/bench/java)",
                         # the commit of the tree the binary was built in (--build may point at another worktree)
                         "rmqd": subprocess.run(["git", "-C", os.path.join(ROOT, a.build), "rev-parse", "--short", "HEAD"],
@@ -481,7 +505,7 @@ def main():
         log("physical: %s" % res["physical"])
         for flush in FLUSH_MODES:
             java_rates = {}
-            configs = [("java", v) for v in JAVA_HEAPS] + [("rmqd", "-")]
+            configs = [("java", v) for v in JAVA_HEAPS] + [("java5", v) for v in JAVA5_HEAPS] + [("rmqd", "-")]
             for kind, variant in configs:
                 srv = Servers(kind, variant, work, flush, env)
                 servers_on.append(srv)
@@ -495,14 +519,15 @@ def main():
                     srv.stop(signal.SIGKILL)
                     continue
                 run_workloads(srv, env, java_rates if kind == "rmqd" else java_rates_or_own(java_rates), run["workloads"])
-                if kind == "java" and not java_rates:
+                if kind != "rmqd" and not java_rates:
                     for c in CLIENTS:
                         m = run["workloads"]["produce_1k"][c].get("produce", {}).get("msgs_per_s")
                         if m:
                             java_rates[c] = max(100, int(m / 2))
                 run["memory"] = srv.memory()
                 if flush == FLUSH_MODES[0]:
-                    run["restart"] = restart_test(srv, env)
+                    run["restarts"] = restart_test(srv, env)
+                    run["restart"] = run["restarts"][0]
                     run["memory_after_restart"] = srv.memory()
                 srv.stop()
                 shutil.rmtree(srv.store, ignore_errors=True)
