@@ -4,6 +4,8 @@
 #
 #   bash compat-tests/run.sh <path-to-rmqd>     # rmqd standalone / namesrv / broker
 #   bash compat-tests/run.sh --java             # oracle: Java 4.9.7 NameServer + broker
+#   bash compat-tests/run.sh --java5            # oracle for 5.x-only behaviour: Java broker 5.3.1 +
+#                                               # NameServer 5.3.3 (namesrv 5.3.1 is not on Maven Central)
 #
 # Environment:
 #   COMPAT_PHASES     phases to run, default "main restart mixed acl tls store"
@@ -31,10 +33,10 @@ set -u -o pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 MODE="${1:-}"
 if [[ -z "$MODE" ]]; then
-  echo "usage: $0 <path-to-rmqd> | --java" >&2
+  echo "usage: $0 <path-to-rmqd> | --java | --java5" >&2
   exit 2
 fi
-if [[ "$MODE" != "--java" ]]; then
+if [[ "$MODE" != "--java" && "$MODE" != "--java5" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
@@ -98,7 +100,9 @@ shim_env_for_rmqd() {
 }
 
 # ---- Java oracle classpath and home ----------------------------------------------------------------
-ORACLE_CP=""
+ORACLE_CP=""      # NameServer + broker (+ tools) of the 4.9.7 oracle
+ORACLE_NS_CP=""   # --java5: NameServer 5.3.3 and broker 5.3.1 need separate classpaths
+ORACLE_BR_CP=""
 need_oracle() {
   [[ -n "$ORACLE_CP" ]] && return 0
   log "resolving the Java oracle classpath (first run downloads from Maven Central)"
@@ -107,6 +111,21 @@ need_oracle() {
     return 1
   fi
   ORACLE_CP="$(cat "$WORK/oracle.cp")"
+  ORACLE_NS_CP="$ORACLE_CP"
+  ORACLE_BR_CP="$ORACLE_CP"
+  if [[ "$MODE" == "--java5" ]]; then
+    local what art ver tag
+    for what in rocketmq-namesrv:5.3.3:ns rocketmq-broker:5.3.1:br; do
+      IFS=: read -r art ver tag <<<"$what"
+      if ! (cd "$HERE/oracle5" && "${MVN[@]}" dependency:build-classpath -Doracle.artifact="$art" -Doracle.version="$ver" \
+              -Dmdep.outputFile="$WORK/oracle5-$tag.cp" >>"$WORK/oracle-mvn.log" 2>&1); then
+        cat "$WORK/oracle-mvn.log" >&2
+        return 1
+      fi
+    done
+    ORACLE_NS_CP="$(cat "$WORK/oracle5-ns.cp")"
+    ORACLE_BR_CP="$(cat "$WORK/oracle5-br.cp")"
+  fi
   mkdir -p "$WORK/home/conf" "$WORK/logs"
   local r
   for r in namesrv broker tools; do
@@ -153,6 +172,15 @@ EOF
 storePathCommitLog=$1/commitlog
 mappedFileSizeCommitLog=134217728
 EOF
+  # The 5.x default, spelled out: the 5.3.1 broker is the oracle for timer messages. 5.x also
+  # batches transaction op records (END_TRANSACTION's commit/rollback marks) for
+  # transactionOpBatchInterval, 3 s by default; with the 1 s check settings above a check would run
+  # before the op record is written and ask the producer again about a decided message. 4.9.7 and
+  # rmqd write the op record at once, so the oracle is made to flush it within 100 ms.
+  if [[ "$MODE" == "--java5" ]]; then
+    printf 'timerWheelEnable=true\ntransactionOpBatchInterval=100\n' >>"$1/broker-java.conf"
+  fi
+  return 0
 }
 
 # ACL phase: the accounts AclTest expects, in ROCKETMQ_HOME/conf (Java's place; rmqd gets rocketmqHome),
@@ -188,7 +216,7 @@ EOF
 start_java_namesrv() {
   need_oracle || return 1
   (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" ${JAVA_EXTRA_OPTS[@]+"${JAVA_EXTRA_OPTS[@]}"} \
-     -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_CP" \
+     -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_NS_CP" \
      org.apache.rocketmq.namesrv.NamesrvStartup -c "$WORK/namesrv.conf") >>"$WORK/logs/java_namesrv.out" 2>&1 &
   PIDS+=($!)
   log "java namesrv pid $! on $NS_ADDR"
@@ -196,7 +224,7 @@ start_java_namesrv() {
 start_java_broker() {  # $1 store
   need_oracle || return 1
   (cd "$WORK" && exec env ${SHIM:+LD_PRELOAD=$SHIM} ROCKETMQ_HOME="$WORK/home" java "${JAVA_OPTS[@]}" ${JAVA_EXTRA_OPTS[@]+"${JAVA_EXTRA_OPTS[@]}"} \
-     -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_CP" \
+     -Drocketmq.home.dir="$WORK/home" -Duser.home="$WORK/home" -cp "$ORACLE_BR_CP" \
      org.apache.rocketmq.broker.BrokerStartup -c "$1/broker-java.conf" -n "$NS_ADDR") >>"$WORK/logs/java_broker.out" 2>&1 &
   PIDS+=($!)
   log "java broker pid $! on 127.0.0.1:$BROKER_PORT"
@@ -322,6 +350,11 @@ has_phase() { [[ " $PHASES " == *" $1 "* ]]; }
 if [[ "$MODE" == "--java" ]]; then
   NS_IMPL=java; BR_IMPL=java; PAIR_NS=java
   MVN+=(-Drmq.target=java)  # scenarios for rmqd-only features (e.g. 5.x timer messages) skip themselves
+elif [[ "$MODE" == "--java5" ]]; then
+  # Java broker 5.3.1 + NameServer 5.3.3 (5.x logback: server logs in $WORK/home/logs/rocketmqlogs).
+  # Only the 5.x-only scenarios are meant to agree; many main-phase assertions are 4.9.7 facts.
+  NS_IMPL=java; BR_IMPL=java; PAIR_NS=java
+  MVN+=(-Drmq.target=java5)
 else
   NS_IMPL=rmqd; BR_IMPL=rmqd; PAIR_NS=standalone
 fi

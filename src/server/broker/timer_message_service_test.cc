@@ -129,6 +129,7 @@ TEST_CASE("timer service: delivers in due order, not before, and survives a rest
     CHECK(protocol::PropertiesView(rec.properties).Get("TIMER_DEQUEUE_MS", &v));
     CHECK(v == std::to_string(now + 2000));
     CHECK(protocol::PropertiesView(rec.properties).Get("TIMER_ENQUEUE_MS", &v));
+    CHECK(std::stoll(std::string(v)) % 1000 == 0);  // the store time aligned down to the precision
     CHECK(protocol::PropertiesView(rec.properties).Get("TIMER_OUT_MS", &v));
     CHECK(rec.queue_id == 1);
     CHECK(e.tags_code == JavaStringHash("tg"));

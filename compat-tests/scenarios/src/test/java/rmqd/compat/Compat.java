@@ -102,7 +102,30 @@ final class Compat {
     c.subscribe(topic, "*");
     c.registerMessageListener(l);
     c.start();
+    settle(c, topic);
     return c;
+  }
+
+  /**
+   * Works around a 5.3.1 client race that made 5.3.1 scenarios flaky against the Java brokers and
+   * rmqd alike. When a rebalance changes a consumer's queues, the client stamps its subscription with
+   * a new subVersion and tells the broker in a heartbeat that only tryLocks the client's heartbeat
+   * lock. If another heartbeat holds the lock, as happens around start-up, the notice is dropped.
+   * Every pull then carries a subVersion newer than the broker's and is answered
+   * SUBSCRIPTION_NOT_LATEST (25), until the next periodic heartbeat up to 30 s later. This waits up
+   * to 5 s for the first rebalance of `topic`, then sends one heartbeat. 4.9.8 consumers are left as
+   * they are.
+   */
+  static void settle(DefaultMQPushConsumer c, String topic) {
+    if (!clientVersion().startsWith("5")) return;
+    var impl = c.getDefaultMQPushConsumerImpl();
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (System.currentTimeMillis() < deadline
+        && impl.getRebalanceImpl().getProcessQueueTable().keySet().stream().noneMatch(mq -> mq.getTopic().equals(topic))) {
+      sleep(20);
+    }
+    sleep(200);  // the queues are in the table just before the new subVersion is stamped
+    impl.getmQClientFactory().sendHeartbeatToAllBrokerWithLock();
   }
 
   static DefaultLitePullConsumer litePullConsumer(String group, String topic) throws Exception {

@@ -30,6 +30,7 @@ class ConsumeFromWhereTest {
     c.subscribe(topic, "*");
     c.registerMessageListener(col);
     c.start();
+    Compat.settle(c, topic);
     started.set(c);
     return col;
   }

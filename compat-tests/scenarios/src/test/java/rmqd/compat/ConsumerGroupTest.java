@@ -78,6 +78,7 @@ class ConsumerGroupTest {
     c.subscribe(topic, "*");
     c.registerMessageListener(m);
     c.start();
+    Compat.settle(c, topic);
     m.consumer = c;
     return m;
   }

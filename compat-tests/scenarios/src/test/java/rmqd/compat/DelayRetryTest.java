@@ -160,6 +160,8 @@ class DelayRetryTest {
         return ConsumeConcurrentlyStatus.RECONSUME_LATER;
       });
       c.start();
+      Compat.settle(c, topic);
+      Compat.settle(c, "%RETRY%" + group);  // redeliveries are pulled from the retry topic
       int n = 2;
       for (int i = 0; i < n; i++) {
         p.send(Compat.message(topic, topic, i));

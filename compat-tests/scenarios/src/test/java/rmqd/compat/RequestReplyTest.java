@@ -25,9 +25,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * answers with MessageUtil.createReplyMessage to <cluster>_REPLY_TOPIC via SEND_REPLY_MESSAGE_V2
  * (325), and the broker pushes the reply to the requester with PUSH_REPLY_MESSAGE_TO_CLIENT (326).
  *
- * 4.9.8 client only. Oracle fact: against the Java 4.9.7 broker, 5.3.1's request() does not work
- * either (a reply-less request throws RequestTimeoutException within ~100 ms instead of after the
- * timeout, and a replied request times out after ~6 s), so there is no 5.x behaviour to match.
+ * The synchronous request() is tested with the 4.9.8 client only: 5.3.1's fails against every broker
+ * (Java 4.9.7 and 5.3.1 included), because its send callback releases the reply latch on the send
+ * acknowledgement (apache/rocketmq#9319). With 5.3.1 the asynchronous request(msg, callback, timeout)
+ * is used instead; that client calls onSuccess(null) on the send acknowledgement and onSuccess(reply)
+ * when the broker pushes the reply (seen the same way against the Java 5.3.1 broker and rmqd).
  */
 class RequestReplyTest {
   static void only49() {
@@ -91,6 +93,101 @@ class RequestReplyTest {
     } finally {
       if (c != null) c.shutdown();
       requester.shutdown();
+      replier.shutdown();
+    }
+  }
+
+  @Test
+  void asyncRequestGetsTheReplyWith5x() throws Exception {
+    assumeTrue(Compat.clientVersion().startsWith("5"), "the 4.9.8 client is covered by requestGetsTheReply");
+    String topic = Compat.unique("rra");
+    DefaultMQProducer requester = Compat.producer(Compat.unique("rrpg"));
+    DefaultMQProducer replier = Compat.producer(Compat.unique("rrreply"));
+    DefaultMQPushConsumer c = null;
+    try {
+      Compat.createTopic(requester, topic, 1);
+      c = Compat.pushConsumer(Compat.unique("rrcg"), topic, (msgs, ctx) -> {
+        for (MessageExt m : msgs) {
+          try {
+            replier.send(MessageUtil.createReplyMessage(m,
+                ("reply-to-" + new String(m.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)), 10_000);
+          } catch (Exception e) {
+            e.printStackTrace();
+            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+          }
+        }
+        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+      });
+      Compat.sleep(1000);
+      for (int i = 0; i < 3; i++) {
+        java.util.concurrent.atomic.AtomicReference<Message> got = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        long t0 = System.currentTimeMillis();
+        requester.request(new Message(topic, ("q" + i).getBytes(StandardCharsets.UTF_8)),
+            new org.apache.rocketmq.client.producer.RequestCallback() {
+              @Override
+              public void onSuccess(Message m) {
+                if (m != null) got.compareAndSet(null, m);  // null: 5.3.1's call on the send acknowledgement
+              }
+
+              @Override
+              public void onException(Throwable e) {
+                failed.compareAndSet(null, e);
+              }
+            }, 15_000);
+        final int seq = i;
+        Compat.waitFor("reply " + seq, 15_000, () -> got.get() != null || failed.get() != null);
+        assertTrue(failed.get() == null, "request " + i + " failed: " + failed.get());
+        Message reply = got.get();
+        assertEquals("reply-to-q" + i, new String(reply.getBody(), StandardCharsets.UTF_8));
+        assertEquals("DefaultCluster_REPLY_TOPIC", reply.getTopic(), "reply topic");
+        assertEquals("reply", reply.getProperty("MSG_TYPE"));
+        assertNotNull(reply.getProperty("CORRELATION_ID"));
+        assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
+        MessageExt ext = (MessageExt) reply;
+        assertTrue(!String.valueOf(ext.getBornHost()).contains("unresolved"), "bornHost " + ext.getBornHost());
+        assertTrue(!String.valueOf(ext.getStoreHost()).contains("unresolved"), "storeHost " + ext.getStoreHost());
+        assertTrue(ext.getStoreTimestamp() >= t0 - 1000, "storeTimestamp " + ext.getStoreTimestamp());
+        System.out.println("compat: async request-reply " + i + " (" + Compat.clientTag() + ") took "
+            + (System.currentTimeMillis() - t0) + " ms");
+      }
+    } finally {
+      if (c != null) c.shutdown();
+      requester.shutdown();
+      replier.shutdown();
+    }
+  }
+
+  @Test
+  void replyToADisconnectedRequesterIsRefused() throws Exception {
+    // A reply whose REPLY_TO_CLIENT has no connection: SYSTEM_ERROR (1) with Java's remark (4.9.7 and
+    // 5.3.1 agree); the replier's send fails instead of the reply being dropped silently.
+    DefaultMQProducer replier = Compat.producer(Compat.unique("rrreply"));
+    try {
+      replier.setRetryTimesWhenSendFailed(0);
+      Message orphan = new Message("DefaultCluster_REPLY_TOPIC", "orphan".getBytes(StandardCharsets.UTF_8));
+      org.apache.rocketmq.common.message.MessageAccessor.putProperty(orphan, "MSG_TYPE", "reply");
+      org.apache.rocketmq.common.message.MessageAccessor.putProperty(orphan, "CLUSTER", "DefaultCluster");
+      org.apache.rocketmq.common.message.MessageAccessor.putProperty(orphan, "CORRELATION_ID", Compat.unique("corr"));
+      org.apache.rocketmq.common.message.MessageAccessor.putProperty(orphan, "REPLY_TO_CLIENT", "127.0.0.1@nobody");
+      org.apache.rocketmq.common.message.MessageAccessor.putProperty(orphan, "TTL", "3000");
+      org.apache.rocketmq.client.exception.MQBrokerException e = null;
+      try {
+        replier.send(orphan, 5_000);
+      } catch (org.apache.rocketmq.client.exception.MQBrokerException x) {
+        e = x;
+      } catch (Exception x) {
+        if (x.getCause() instanceof org.apache.rocketmq.client.exception.MQBrokerException) {
+          e = (org.apache.rocketmq.client.exception.MQBrokerException) x.getCause();
+        } else {
+          throw x;
+        }
+      }
+      assertNotNull(e, "the orphan reply is refused");
+      assertEquals(1, e.getResponseCode(), "SYSTEM_ERROR");
+      assertTrue(String.valueOf(e.getErrorMessage()).contains("push reply message fail, channel of <127.0.0.1@nobody> not found."),
+          "remark: " + e.getErrorMessage());
+    } finally {
       replier.shutdown();
     }
   }

@@ -86,7 +86,20 @@ class TransactionTest {
   static TransactionSendResult sendTx(TransactionMQProducer p, String topic, int seq) throws Exception {
     TransactionSendResult r = p.sendMessageInTransaction(Compat.message(topic, topic, seq), null);
     assertEquals(SendStatus.SEND_OK, r.getSendStatus(), "half message send status");
+    heartbeat(p);
     return r;
+  }
+
+  /**
+   * Registers the producer's channel with the broker now. A client heartbeats every 30 s, and only to
+   * brokers it knows from a route, so a producer that has just sent its first message may stay unknown
+   * to the broker for up to 30 s. With this suite's 1 s check settings the broker would check in that
+   * window, find no channel ("Check transaction failed, channel is null" on Java 4.9.7 and 5.3.1 alike),
+   * count the check, and give up after transactionCheckMax (15): the cause of this class's flaky
+   * 5.3.1 runs. With Java's defaults (6 s timeout, 60 s interval) the heartbeat comes first.
+   */
+  static void heartbeat(TransactionMQProducer p) {
+    p.getDefaultMQProducerImpl().getmQClientFactory().sendHeartbeatToAllBrokerWithLock();
   }
 
   /** A plain message after the transactional ones: once it is consumed, earlier ones would have been. */
@@ -252,6 +265,7 @@ class TransactionTest {
     try {
       // A 5.x producer heartbeats only to brokers it knows from a route: one send makes it known.
       sendMarker(p2, topic, 100);
+      heartbeat(p2);
       c = collector(topic, got);
       Compat.waitFor("the new producer's commit", CHECK_WAIT_MS, () -> got.containsKey(0));
       Compat.assertSameContent(topic, topic, got.get(0));
