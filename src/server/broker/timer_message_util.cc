@@ -25,14 +25,15 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   const bool has_ms = Has(properties, kPropertyTimerDelayMs, &ms);
   const bool has_deliver = Has(properties, kPropertyTimerDeliverMs, &deliver);
   if (store::DelayLevelOf(properties) > 0) {
+    if (!has_sec && !has_ms && !has_deliver) return d;
     std::string p(properties);
     if (has_sec) p = store::RemoveProperty(p, kPropertyTimerDelaySec);
     if (has_ms) p = store::RemoveProperty(p, kPropertyTimerDelayMs);
     if (has_deliver) p = store::RemoveProperty(p, kPropertyTimerDeliverMs);
     d.properties = std::move(p);
+    d.rewritten = true;
     return d;
   }
-  d.properties = std::string(properties);
   if (topic == kTimerTopic || Has(properties, kPropertyTimerOutMs, &unused)) return d;
   if (!has_sec && !has_ms && !has_deliver) return d;
   if (!config.enable) {
@@ -64,9 +65,10 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   }
   const int64_t p = config.precision_ms > 0 ? config.precision_ms : 1;
   d.out_ms = deliver_ms % p == 0 ? deliver_ms - p : deliver_ms / p * p;
-  d.properties = store::SetPropertyValue(d.properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
+  d.properties = store::SetPropertyValue(properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
   d.properties = store::SetPropertyValue(d.properties, store::kRealTopicProperty, topic);
   d.properties = store::SetPropertyValue(d.properties, store::kRealQueueIdProperty, std::to_string(queue_id));
+  d.rewritten = true;
   d.action = TimerAction::kPark;
   return d;
 }

@@ -43,7 +43,11 @@ enum class TimerAction {
 
 struct TimerDecision {
   TimerAction action = TimerAction::kNone;
-  std::string properties;  // what to store (kNone / kPark)
+  // True when `properties` holds what to store in place of the message's own properties (kPark,
+  // or DELAY dropping the timer properties). Otherwise `properties` is empty: the send path keeps
+  // the message's properties without copying them.
+  bool rewritten = false;
+  std::string properties;
   int64_t out_ms = 0;      // TIMER_OUT_MS when parked: the wheel slot, precision-aligned
 };
 

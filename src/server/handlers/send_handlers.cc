@@ -243,7 +243,7 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
                             TimerRefusalRemark(timer.action, tc_timer));
       return HandlerResult::kRespond;
     }
-    m.properties = timer.properties;
+    if (timer.rewritten) m.properties = timer.properties;  // a view; `timer` outlives the put
     if (timer.action == TimerAction::kPark) {
       m.topic = kTimerTopic;
       m.queue_id = 0;
