@@ -74,7 +74,7 @@ def write_markdown(res, md_path, chart_note):
     m = res["machine"]
     out = []
     w = out.append
-    w("# Performance: rmqd vs Apache RocketMQ 4.9.7")
+    w("# Performance: rmqd vs Apache RocketMQ 4.9.7 and 5.3.1")
     w("")
     if res.get("quick"):
         w("> **Quick run on a shared machine.** These figures come from `BENCH_QUICK=1 make bench` (%d s per "
