@@ -36,6 +36,43 @@ class RequestReplyTest {
     assumeTrue(Compat.clientVersion().startsWith("4"), "request-reply: 4.9.8 client only (see class comment)");
   }
 
+  /** A consumer of `topic` that answers each request "q<i>" with "reply-to-q<i>" through `replier`. */
+  static DefaultMQPushConsumer replyingConsumer(String topic, DefaultMQProducer replier, AtomicInteger replied)
+      throws Exception {
+    return Compat.pushConsumer(Compat.unique("rrcg"), topic, (msgs, ctx) -> {
+      for (MessageExt m : msgs) {
+        try {
+          Message reply = MessageUtil.createReplyMessage(m,
+              ("reply-to-" + new String(m.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+          SendResult r = replier.send(reply, 10_000);
+          assertEquals(SendStatus.SEND_OK, r.getSendStatus());
+          replied.incrementAndGet();
+        } catch (Exception e) {
+          e.printStackTrace();
+          return ConsumeConcurrentlyStatus.RECONSUME_LATER;
+        }
+      }
+      return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
+    });
+  }
+
+  /** What the requester receives for request "q<i>" sent at `t0`. */
+  static void assertIsTheReply(Message reply, int i, long t0) {
+    assertEquals("reply-to-q" + i, new String(reply.getBody(), StandardCharsets.UTF_8));
+    assertEquals("DefaultCluster_REPLY_TOPIC", reply.getTopic(), "reply topic");
+    assertEquals("reply", reply.getProperty("MSG_TYPE"));
+    assertNotNull(reply.getProperty("CORRELATION_ID"));
+    assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
+    // bornHost/storeHost travel as "ip:port" (Java's ReplyMessageProcessor); the client turns them
+    // into InetSocketAddresses, which a "/ip:port" string would leave unresolved.
+    assertTrue(reply instanceof MessageExt, "the client hands out a MessageExt");
+    MessageExt x = (MessageExt) reply;
+    assertTrue(!String.valueOf(x.getBornHost()).contains("unresolved"), "bornHost " + x.getBornHost());
+    assertTrue(!String.valueOf(x.getStoreHost()).contains("unresolved"), "storeHost " + x.getStoreHost());
+    assertTrue(x.getStoreTimestamp() >= t0 - 1000, "storeTimestamp " + x.getStoreTimestamp());
+    assertTrue(x.getBornTimestamp() > 0);
+  }
+
   @Test
   void requestGetsTheReply() throws Exception {
     only49();
@@ -46,45 +83,15 @@ class RequestReplyTest {
     DefaultMQPushConsumer c = null;
     try {
       Compat.createTopic(requester, topic, 2);
-      c = Compat.pushConsumer(Compat.unique("rrcg"), topic, (msgs, ctx) -> {
-        for (MessageExt m : msgs) {
-          try {
-            Message reply = MessageUtil.createReplyMessage(m,
-                ("reply-to-" + new String(m.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
-            SendResult r = replier.send(reply, 10_000);
-            assertEquals(SendStatus.SEND_OK, r.getSendStatus());
-            replied.incrementAndGet();
-          } catch (Exception e) {
-            e.printStackTrace();
-            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
-          }
-        }
-        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-      });
+      c = replyingConsumer(topic, replier, replied);
       Compat.sleep(1000);
       for (int i = 0; i < 3; i++) {
         Message req = new Message(topic, ("q" + i).getBytes(StandardCharsets.UTF_8));
         long t0 = System.currentTimeMillis();
         Message reply = requester.request(req, 15_000);
         assertNotNull(reply, "reply " + i);
-        assertEquals("reply-to-q" + i, new String(reply.getBody(), StandardCharsets.UTF_8));
-        assertEquals("DefaultCluster_REPLY_TOPIC", reply.getTopic(), "reply topic");
-        assertEquals("reply", reply.getProperty("MSG_TYPE"));
-        assertNotNull(reply.getProperty("CORRELATION_ID"));
-        assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
-        // bornHost/storeHost travel as "ip:port" (Java's ReplyMessageProcessor); the client turns them
-        // into InetSocketAddresses, which a "/ip:port" string would leave unresolved.
-        if (reply instanceof org.apache.rocketmq.common.message.MessageExt) {
-          org.apache.rocketmq.common.message.MessageExt ext = (org.apache.rocketmq.common.message.MessageExt) reply;
-          assertTrue(!String.valueOf(ext.getBornHost()).contains("unresolved"), "bornHost " + ext.getBornHost());
-          assertTrue(!String.valueOf(ext.getStoreHost()).contains("unresolved"), "storeHost " + ext.getStoreHost());
-        }
+        assertIsTheReply(reply, i, t0);
         assertNotNull(reply.getProperty("ARRIVE_TIME"), "the client stamps the arrival");
-        if (reply instanceof MessageExt) {
-          MessageExt x = (MessageExt) reply;
-          assertTrue(x.getStoreTimestamp() >= t0 - 1000, "storeTimestamp " + x.getStoreTimestamp());
-          assertTrue(x.getBornTimestamp() > 0);
-        }
         System.out.println("compat: request-reply " + i + " (" + Compat.clientTag() + ") took "
             + (System.currentTimeMillis() - t0) + " ms");
       }
@@ -106,18 +113,7 @@ class RequestReplyTest {
     DefaultMQPushConsumer c = null;
     try {
       Compat.createTopic(requester, topic, 1);
-      c = Compat.pushConsumer(Compat.unique("rrcg"), topic, (msgs, ctx) -> {
-        for (MessageExt m : msgs) {
-          try {
-            replier.send(MessageUtil.createReplyMessage(m,
-                ("reply-to-" + new String(m.getBody(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8)), 10_000);
-          } catch (Exception e) {
-            e.printStackTrace();
-            return ConsumeConcurrentlyStatus.RECONSUME_LATER;
-          }
-        }
-        return ConsumeConcurrentlyStatus.CONSUME_SUCCESS;
-      });
+      c = replyingConsumer(topic, replier, new AtomicInteger());
       Compat.sleep(1000);
       for (int i = 0; i < 3; i++) {
         java.util.concurrent.atomic.AtomicReference<Message> got = new java.util.concurrent.atomic.AtomicReference<>();
@@ -138,16 +134,7 @@ class RequestReplyTest {
         final int seq = i;
         Compat.waitFor("reply " + seq, 15_000, () -> got.get() != null || failed.get() != null);
         assertTrue(failed.get() == null, "request " + i + " failed: " + failed.get());
-        Message reply = got.get();
-        assertEquals("reply-to-q" + i, new String(reply.getBody(), StandardCharsets.UTF_8));
-        assertEquals("DefaultCluster_REPLY_TOPIC", reply.getTopic(), "reply topic");
-        assertEquals("reply", reply.getProperty("MSG_TYPE"));
-        assertNotNull(reply.getProperty("CORRELATION_ID"));
-        assertNotNull(reply.getProperty("PUSH_REPLY_TIME"), "the broker stamps the push time");
-        MessageExt ext = (MessageExt) reply;
-        assertTrue(!String.valueOf(ext.getBornHost()).contains("unresolved"), "bornHost " + ext.getBornHost());
-        assertTrue(!String.valueOf(ext.getStoreHost()).contains("unresolved"), "storeHost " + ext.getStoreHost());
-        assertTrue(ext.getStoreTimestamp() >= t0 - 1000, "storeTimestamp " + ext.getStoreTimestamp());
+        assertIsTheReply(got.get(), i, t0);
         System.out.println("compat: async request-reply " + i + " (" + Compat.clientTag() + ") took "
             + (System.currentTimeMillis() - t0) + " ms");
       }
