@@ -250,8 +250,7 @@ TimerMessageService::Outcome TimerMessageService::Deliver(const TimerEntry& e, i
   TimeupMessage t;
   // Java's enqueue time is its wheel's write time when it read the parked entry, just after the
   // store: that clock is aligned down to the precision (the oracle, 5.3.1, shows whole seconds).
-  const int64_t precision = config_.precision_ms > 0 ? config_.precision_ms : 1;
-  Status s = BuildTimerDelivery(rec, rec.store_timestamp / precision * precision, now_ms, &t);
+  Status s = BuildTimerDelivery(rec, TimerAlignDown(rec.store_timestamp, config_.precision_ms), now_ms, &t);
   if (!s.ok() || t.topic == kTransHalfTopic) {
     RMQ_LOG_WARN("timer: message at %lld not delivered: %s", static_cast<long long>(e.phy_offset),
                  s.ok() ? "real topic is the half topic" : s.message().c_str());

@@ -1,5 +1,6 @@
 #include "server/broker/timer_message_util.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "protocol/ext_fields.h"
@@ -24,8 +25,8 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   const bool has_sec = Has(properties, kPropertyTimerDelaySec, &sec);
   const bool has_ms = Has(properties, kPropertyTimerDelayMs, &ms);
   const bool has_deliver = Has(properties, kPropertyTimerDeliverMs, &deliver);
+  if (!has_sec && !has_ms && !has_deliver) return d;  // most sends: no further scans
   if (store::DelayLevelOf(properties) > 0) {
-    if (!has_sec && !has_ms && !has_deliver) return d;
     std::string p(properties);
     if (has_sec) p = store::RemoveProperty(p, kPropertyTimerDelaySec);
     if (has_ms) p = store::RemoveProperty(p, kPropertyTimerDelayMs);
@@ -35,7 +36,6 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
     return d;
   }
   if (topic == kTimerTopic || Has(properties, kPropertyTimerOutMs, &unused)) return d;
-  if (!has_sec && !has_ms && !has_deliver) return d;
   if (!config.enable) {
     d.action = TimerAction::kNotEnabled;
     return d;
@@ -63,8 +63,8 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
     d.action = TimerAction::kIllegal;
     return d;
   }
-  const int64_t p = config.precision_ms > 0 ? config.precision_ms : 1;
-  d.out_ms = deliver_ms % p == 0 ? deliver_ms - p : deliver_ms / p * p;
+  const int64_t aligned = TimerAlignDown(deliver_ms, config.precision_ms);
+  d.out_ms = aligned == deliver_ms ? deliver_ms - std::max<int64_t>(config.precision_ms, 1) : aligned;
   d.properties = store::SetPropertyValue(properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
   d.properties = store::SetPropertyValue(d.properties, store::kRealTopicProperty, topic);
   d.properties = store::SetPropertyValue(d.properties, store::kRealQueueIdProperty, std::to_string(queue_id));

@@ -66,6 +66,12 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
 // past it, i.e. at T + precision. So delivery is never early and at most one precision late.
 inline int64_t TimerDueMs(int64_t out_ms, int64_t precision_ms) { return out_ms + precision_ms; }
 
+// `ms` aligned down to the wheel's precision (Java's formatTimeMs); a precision <= 0 counts as 1 ms.
+inline int64_t TimerAlignDown(int64_t ms, int64_t precision_ms) {
+  const int64_t p = precision_ms > 0 ? precision_ms : 1;
+  return ms / p * p;
+}
+
 // TIMER_OUT_MS of a parked record; false when missing or malformed.
 bool TimerOutMsOf(std::string_view properties, int64_t* out_ms);
 
