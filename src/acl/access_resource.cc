@@ -127,8 +127,7 @@ AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::st
       case Rule::kHeartbeat: {
         std::string text = json::NormalizeFastjson(req.Body());
         rapidjson::Document doc;
-        doc.Parse(text.c_str(), text.size());
-        if (doc.HasParseError() || !doc.IsObject()) {
+        if (!json::Parse(text, &doc).ok() || !doc.IsObject()) {
           r.parse_error = "heartbeat body is not a JSON object";
           break;
         }

@@ -29,8 +29,7 @@ RemotingCommand NewRequest(RequestCode code, SerializeType type) {
 
 Status ParseJson(std::string_view body, rapidjson::Document* doc) {
   std::string norm = json::NormalizeFastjson(body);
-  doc->Parse(norm.c_str(), norm.size());
-  if (doc->HasParseError() || !doc->IsObject()) return Status::Corruption("route body is not a JSON object");
+  if (!json::Parse(norm, doc).ok() || !doc->IsObject()) return Status::Corruption("route body is not a JSON object");
   return Status::OK();
 }
 

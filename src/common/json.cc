@@ -2,7 +2,58 @@
 
 #include <cstdio>
 
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+
 namespace rmq::json {
+
+int NestingDepth(std::string_view text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[': case '{':
+        if (++depth > deepest) deepest = depth;
+        if (deepest > limit) return deepest;
+        break;
+      case ']': case '}':
+        // The first value is complete: anything after it is either refused by the parser or,
+        // with kStopWhenDone, never read.
+        if (--depth <= 0) return deepest;
+        break;
+      default: break;
+    }
+  }
+  return deepest;
+}
+
+Status Parse(std::string_view text, rapidjson::Document* doc, unsigned flags) {
+  if (NestingDepth(text, kMaxDepth) > kMaxDepth) {
+    doc->SetNull();
+    return Status::Corruption("JSON nested deeper than " + std::to_string(kMaxDepth) + " levels (rmqd limit)");
+  }
+  // A MemoryStream does not need a terminating NUL, and stops at the end of `text`.
+  rapidjson::MemoryStream ms(text.data(), text.size());
+  if (flags & kStopWhenDone) {
+    doc->ParseStream<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(ms);
+  } else {
+    doc->ParseStream<rapidjson::kParseIterativeFlag>(ms);
+  }
+  if (doc->HasParseError()) {
+    Status s = Status::Corruption(std::string(rapidjson::GetParseError_En(doc->GetParseError())) + " at " +
+                                  std::to_string(doc->GetErrorOffset()));
+    doc->SetNull();
+    return s;
+  }
+  return Status::OK();
+}
 
 void AppendString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";

@@ -9,7 +9,29 @@
 
 #include <rapidjson/document.h>
 
+#include "common/status.h"
+
 namespace rmq::json {
+
+// The deepest nesting of arrays and objects Parse accepts. The deepest JSON a Java client,
+// broker or mqadmin sends is about six levels (REGISTER_BROKER's body: wrapper, topic table,
+// topic config, attributes; a heartbeat: consumer set, subscription set, tag set); the store
+// files are shallower. 512 is far above that and keeps any later walk over a document shallow,
+// whatever the input.
+inline constexpr int kMaxDepth = 512;
+
+// Parse flags: kStopWhenDone accepts bytes after the first complete value (the header codec).
+inline constexpr unsigned kStopWhenDone = 1;
+
+// The one way rmqd parses JSON. Parses `text` into `doc` with RapidJSON's iterative parser (no
+// recursion, so no stack use that grows with the input) after refusing, in one pass, text nested
+// deeper than kMaxDepth. Not OK (Corruption, naming the error and its offset) for malformed or
+// too deeply nested text; then `doc` is null. `text` need not be NUL-terminated.
+Status Parse(std::string_view text, rapidjson::Document* doc, unsigned flags = 0);
+
+// The nesting depth of the first JSON value in `text` (arrays and objects, strings skipped),
+// scanning no further than the first position where it exceeds `limit`. Exposed for tests.
+int NestingDepth(std::string_view text, int limit);
 
 // Appends `s` as a JSON string literal (quotes included). Control characters are \u-escaped,
 // other bytes (UTF-8) are copied as they are, as fastjson does.

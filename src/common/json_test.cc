@@ -13,16 +13,15 @@ namespace {
 rapidjson::Document ParseNormalized(std::string_view text) {
   std::string norm = json::NormalizeFastjson(text);
   rapidjson::Document doc;
-  doc.Parse(norm.c_str(), norm.size());
-  INFO("normalized: ", norm);
-  REQUIRE_FALSE(doc.HasParseError());
+  Status st = json::Parse(norm, &doc);
+  INFO("normalized: ", norm, " ", st.ToString());
+  REQUIRE(st.ok());
   return doc;
 }
 
 rapidjson::Document Parse(const char* text) {
   rapidjson::Document doc;
-  doc.Parse(text);
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(json::Parse(text, &doc).ok());
   return doc;
 }
 
@@ -179,8 +178,7 @@ TEST_CASE("writer: strings escape quotes, backslashes and control characters") {
   w.BeginObject().Key("k\"").String(std::string("a\"b\\c\x01\n\r\t\x1f", 10)).EndObject();
   CHECK(out == R"({"k\"":"a\"b\\c\u0001\n\r\t\u001f"})");
   rapidjson::Document doc;
-  doc.Parse(out.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(rmq::json::Parse(out, &doc).ok());
   CHECK(std::string(doc["k\""].GetString(), doc["k\""].GetStringLength()) == std::string("a\"b\\c\x01\n\r\t\x1f", 10));
 }
 
@@ -309,4 +307,68 @@ TEST_CASE("ScalarToString: Java's toString for each scalar") {
   CHECK(s == "x");
   CHECK_FALSE(json::ScalarToString(doc["o"], &s));
   CHECK_FALSE(json::ScalarToString(doc["n"], &s));
+}
+
+namespace {
+
+std::string Nested(const std::string& open, int n, const std::string& leaf, const std::string& close) {
+  std::string s;
+  s.reserve((open.size() + close.size()) * n + leaf.size());
+  for (int i = 0; i < n; ++i) s += open;
+  s += leaf;
+  for (int i = 0; i < n; ++i) s += close;
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("json::Parse: the issue's deep inputs are refused with a Status, not a stack overflow") {
+  rapidjson::Document doc;
+  for (const std::string& deep : {std::string(200000, '['), Nested("{\"a\":", 132000, "1", "}"),
+                                  Nested("[", 200000, "1", "]"), Nested("{\"a\":[", 100000, "", "]}")}) {
+    Status s = json::Parse(deep, &doc);
+    CHECK(s.IsCorruption());
+    CHECK(s.message().find("nested deeper than 512") != std::string::npos);
+    CHECK(doc.IsNull());
+    CHECK(json::Parse(deep, &doc, json::kStopWhenDone).IsCorruption());
+  }
+}
+
+TEST_CASE("json::Parse: nesting up to the limit parses, one more level is refused") {
+  rapidjson::Document doc;
+  REQUIRE(json::Parse(Nested("[", json::kMaxDepth, "1", "]"), &doc).ok());
+  CHECK(doc.IsArray());
+  CHECK(json::Parse(Nested("{\"k\":", json::kMaxDepth, "true", "}"), &doc).ok());
+  CHECK_FALSE(json::Parse(Nested("[", json::kMaxDepth + 1, "1", "]"), &doc).ok());
+  CHECK_FALSE(json::Parse(Nested("{\"k\":", json::kMaxDepth + 1, "true", "}"), &doc).ok());
+}
+
+TEST_CASE("json::Parse: brackets inside strings do not count as nesting") {
+  rapidjson::Document doc;
+  std::string text = "{\"a\":\"" + std::string(100000, '[') + "\\\"" + std::string(1000, '{') + "\"}";
+  REQUIRE(json::Parse(text, &doc).ok());
+  std::string v;
+  CHECK(json::GetString(doc, "a", &v));
+  CHECK(v.size() == 101001);
+  CHECK(json::NestingDepth("[\"]]]\",[[\"[\"]]]", 100) == 3);
+  CHECK(json::NestingDepth("{}[[[[[", 100) == 1);  // stops after the first value
+}
+
+TEST_CASE("json::Parse: malformed text and trailing bytes") {
+  rapidjson::Document doc;
+  Status s = json::Parse("{\"a\":1", &doc);
+  CHECK(s.IsCorruption());
+  CHECK(s.message().find(" at ") != std::string::npos);
+  CHECK(doc.IsNull());
+  CHECK_FALSE(json::Parse("", &doc).ok());
+  CHECK_FALSE(json::Parse("{\"a\":1} x", &doc).ok());
+  REQUIRE(json::Parse("{\"a\":1} x", &doc, json::kStopWhenDone).ok());
+  int64_t a = 0;
+  CHECK(json::GetInt64(doc, "a", &a));
+  CHECK(a == 1);
+  // Not NUL-terminated: only the view's bytes are read.
+  ExactBuffer buf("{\"b\":2}");
+  REQUIRE(json::Parse(buf.view(), &doc).ok());
+  CHECK(json::GetInt64(doc, "b", &a));
+  CHECK(a == 2);
 }

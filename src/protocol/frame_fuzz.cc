@@ -66,8 +66,7 @@ void FuzzFrame(std::string_view data) {
 void FuzzFastjson(std::string_view data) {
   std::string norm = rmq::json::NormalizeFastjson(data);
   rapidjson::Document doc;
-  doc.Parse(norm.c_str(), norm.size());
-  if (doc.HasParseError() || !doc.IsObject()) return;
+  if (!rmq::json::Parse(norm, &doc).ok() || !doc.IsObject()) return;
   // Exercise the checked getters the managers use on loaded files.
   int64_t i = 0;
   std::string s;

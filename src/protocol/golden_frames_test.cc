@@ -172,8 +172,7 @@ TEST_CASE("golden: GET_ROUTEINFO_BY_TOPIC response body is a fastjson route") {
     CHECK(c.ext_fields.empty());
     std::string norm = json::NormalizeFastjson(c.Body());
     rapidjson::Document doc;
-    doc.Parse(norm.c_str(), norm.size());
-    REQUIRE_FALSE(doc.HasParseError());
+    REQUIRE(rmq::json::Parse(norm, &doc).ok());
     const auto* bds = json::GetArray(doc, "brokerDatas");
     REQUIRE(bds != nullptr);
     REQUIRE(bds->Size() == 1);
@@ -201,8 +200,7 @@ TEST_CASE("golden: HEART_BEAT request carries HeartbeatData JSON") {
     CHECK_FALSE(c.IsResponse());
     std::string norm = json::NormalizeFastjson(c.Body());
     rapidjson::Document doc;
-    doc.Parse(norm.c_str(), norm.size());
-    REQUIRE_FALSE(doc.HasParseError());
+    REQUIRE(rmq::json::Parse(norm, &doc).ok());
     std::string client_id;
     CHECK(json::GetString(doc, "clientID", &client_id));
     CHECK(client_id == "192.0.2.2@golden");

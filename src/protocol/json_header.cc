@@ -9,10 +9,8 @@ namespace rmq::protocol {
 
 Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseStopWhenDoneFlag>(header.data(), header.size());
-  if (doc.HasParseError()) {
-    return Status::Corruption(std::string("header JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) +
-                              " at " + std::to_string(doc.GetErrorOffset()));
+  if (Status s = json::Parse(header, &doc, json::kStopWhenDone); !s.ok()) {
+    return Status::Corruption("header JSON: " + s.message());
   }
   if (!doc.IsObject()) return Status::Corruption("header JSON is not an object");
   int64_t v = 0;

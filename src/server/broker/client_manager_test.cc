@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "common/json.h"
 #include "common/coding.h"
 #include "server/broker/client_manager.h"
 
@@ -35,8 +36,7 @@ bool Register(ClientManager* m, const std::string& group, ConnectionId conn, std
 
 rapidjson::Document Parse(const std::string& text) {
   rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(rmq::json::Parse(text, &doc).ok());
   return doc;
 }
 

@@ -19,8 +19,7 @@ Status ConsumerOffsetManager::Load() {
   if (!ReadConfigFile(path_, &text).ok() || text.empty()) return Status::OK();
   rapidjson::Document doc;
   std::string norm = json::NormalizeFastjson(text);
-  doc.Parse(norm.c_str(), norm.size());
-  if (doc.HasParseError()) return Status::Corruption(path_ + " is not valid JSON");
+  if (Status s = json::Parse(norm, &doc); !s.ok()) return Status::Corruption(path_ + " is not valid JSON: " + s.message());
   const auto* t = json::GetObject(doc, "offsetTable");
   if (t == nullptr) return Status::OK();
   for (auto m = t->MemberBegin(); m != t->MemberEnd(); ++m) {

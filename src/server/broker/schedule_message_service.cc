@@ -31,8 +31,9 @@ Status DecodeDelayOffsets(std::string_view text, std::map<int32_t, int64_t>* tab
   table->clear();
   std::string norm = json::NormalizeFastjson(text);
   rapidjson::Document doc;
-  doc.Parse(norm.c_str(), norm.size());
-  if (doc.HasParseError() || !doc.IsObject()) return Status::Corruption("delayOffset.json is not valid JSON");
+  if (Status s = json::Parse(norm, &doc); !s.ok() || !doc.IsObject()) {
+    return Status::Corruption("delayOffset.json is not valid JSON" + (s.ok() ? "" : ": " + s.message()));
+  }
   const auto* t = json::GetObject(doc, "offsetTable");
   if (t == nullptr) return Status::OK();
   for (auto m = t->MemberBegin(); m != t->MemberEnd(); ++m) {

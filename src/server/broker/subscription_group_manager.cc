@@ -47,8 +47,9 @@ Status SubscriptionGroupManager::Load() {
   if (ReadConfigFile(path_, &text).ok() && !text.empty()) {
     rapidjson::Document doc;
     std::string norm = json::NormalizeFastjson(text);
-    doc.Parse(norm.c_str(), norm.size());
-    if (doc.HasParseError()) return Status::Corruption(path_ + " is not valid JSON");
+    if (Status s = json::Parse(norm, &doc); !s.ok()) {
+      return Status::Corruption(path_ + " is not valid JSON: " + s.message());
+    }
     if (const auto* dv = json::GetObject(doc, "dataVersion")) ParseDataVersion(*dv, &data_version_);
     if (const auto* t = json::GetObject(doc, "subscriptionGroupTable")) {
       for (auto m = t->MemberBegin(); m != t->MemberEnd(); ++m) {

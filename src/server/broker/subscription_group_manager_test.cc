@@ -25,8 +25,7 @@ rapidjson::Document ParseFile(const std::string& path) {
   FlushPersistQueue();
   REQUIRE(ReadFileToString(path, &text).ok());
   rapidjson::Document doc;
-  doc.Parse(text.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(rmq::json::Parse(text, &doc).ok());
   return doc;
 }
 

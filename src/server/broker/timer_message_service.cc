@@ -86,8 +86,9 @@ std::string DeliveredOffsets::Encode() const {
 
 Status DeliveredOffsets::Decode(std::string_view text, DeliveredOffsets* out) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return Status::Corruption("timerProgress.json is not valid JSON");
+  if (Status s = json::Parse(text, &doc); !s.ok() || !doc.IsObject()) {
+    return Status::Corruption("timerProgress.json is not valid JSON" + (s.ok() ? "" : ": " + s.message()));
+  }
   DeliveredOffsets d;
   int64_t below = 0;
   if (!json::GetInt64(doc, "deliveredBelow", &below) || below < 0) {

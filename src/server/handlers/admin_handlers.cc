@@ -277,10 +277,8 @@ HandlerResult HandleGetAllSubscriptionGroupConfig(RequestContext& ctx, const Rem
 
 HandlerResult HandleUpdateAndCreateSubscriptionGroup(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
   rapidjson::Document doc;
-  std::string text(req.Body());
-  doc.Parse(text.c_str(), text.size());
   SubscriptionGroupConfig g;
-  if (doc.HasParseError() || !ParseSubscriptionGroup(doc, &g)) {
+  if (!json::Parse(req.Body(), &doc).ok() || !ParseSubscriptionGroup(doc, &g)) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "subscription group config body is malformed");
     return HandlerResult::kRespond;
   }

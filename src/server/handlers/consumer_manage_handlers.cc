@@ -20,8 +20,7 @@ namespace {
 
 bool ParseBody(const RemotingCommand& req, rapidjson::Document* doc, RemotingCommand* resp) {
   std::string text = json::NormalizeFastjson(req.Body());
-  doc->Parse(text.c_str(), text.size());
-  if (doc->HasParseError() || !doc->IsObject()) {
+  if (!json::Parse(text, doc).ok() || !doc->IsObject()) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "request body is not a JSON object");
     return false;
   }

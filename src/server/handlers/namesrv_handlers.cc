@@ -75,8 +75,7 @@ bool ParseCompressedRegisterBody(std::string_view raw, RegisterBrokerRequest* re
   std::string_view dv_json;
   if (!read_block(&dv_json)) return false;
   rapidjson::Document doc;
-  doc.Parse(dv_json.data(), dv_json.size());
-  if (doc.HasParseError() || !ParseDataVersion(doc, &req->data_version)) return false;
+  if (!json::Parse(dv_json, &doc).ok() || !ParseDataVersion(doc, &req->data_version)) return false;
   if (data.size() - pos < 4) return false;
   uint32_t count = DecodeFixed32(data.data() + pos);
   pos += 4;
@@ -108,8 +107,7 @@ bool ParseCompressedRegisterBody(std::string_view raw, RegisterBrokerRequest* re
 bool ParseRegisterBody(std::string_view body, RegisterBrokerRequest* req) {
   rapidjson::Document doc;
   std::string text = json::NormalizeFastjson(body);
-  doc.Parse(text.c_str(), text.size());
-  if (doc.HasParseError() || !doc.IsObject()) return false;
+  if (!json::Parse(text, &doc).ok() || !doc.IsObject()) return false;
   const rapidjson::Value* wrapper = json::GetObject(doc, "topicConfigSerializeWrapper");
   if (wrapper == nullptr) wrapper = &doc;  // brokers older than V3_0_11 send the bare wrapper
   if (const auto* dv = json::GetObject(*wrapper, "dataVersion")) ParseDataVersion(*dv, &req->data_version);
@@ -190,9 +188,7 @@ HandlerResult HandleQueryDataVersion(RequestContext& ctx, const RemotingCommand&
   RMQ_READ_HEADER(h, resp);
   DataVersion dv, stored;
   rapidjson::Document doc;
-  std::string body(req.Body());
-  doc.Parse(body.c_str());
-  if (!doc.HasParseError()) ParseDataVersion(doc, &dv);
+  if (json::Parse(req.Body(), &doc).ok()) ParseDataVersion(doc, &dv);
   bool changed = ctx.namesrv->routes().IsBrokerTopicConfigChanged(addr, dv, &stored);
   if (!changed) ctx.namesrv->routes().UpdateBrokerInfoUpdateTimestamp(addr, ctx.server.NowMs());
   resp->ext_fields.SetBool("changed", changed);

@@ -15,8 +15,8 @@ void KvConfigManager::Load() {
   std::string text;
   if (!ReadFileToString(path_, &text).ok()) return;
   rapidjson::Document doc;
-  doc.Parse(json::NormalizeFastjson(text).c_str());
-  const rapidjson::Value* t = doc.HasParseError() ? nullptr : json::GetObject(doc, "configTable");
+  const rapidjson::Value* t =
+      json::Parse(json::NormalizeFastjson(text), &doc).ok() ? json::GetObject(doc, "configTable") : nullptr;
   if (t == nullptr) {
     RMQ_LOG_WARN("ignoring unreadable %s", path_.c_str());
     return;

@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "common/json.h"
 #include "server/namesrv/route_info_manager.h"
 
 using namespace rmq::server;
@@ -49,8 +50,7 @@ rapidjson::Document Route(const RouteInfoManager& m, const std::string& topic) {
   std::string json;
   REQUIRE(m.PickupTopicRouteData(topic, &json));
   rapidjson::Document doc;
-  doc.Parse(json.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(rmq::json::Parse(json, &doc).ok());
   return doc;
 }
 
@@ -153,8 +153,7 @@ TEST_CASE("route: cluster info JSON") {
   m.RegisterBroker(MasterWith({}, "10.0.0.9:10911", "broker-z", "OtherCluster"), 1000);
   rapidjson::Document doc;
   std::string json = m.ClusterInfoJson();
-  doc.Parse(json.c_str());
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE(rmq::json::Parse(json, &doc).ok());
   const auto& bat = doc["brokerAddrTable"];
   CHECK(std::string(bat["broker-a"]["brokerAddrs"]["0"].GetString()) == kMasterAddr);
   CHECK(std::string(bat["broker-a"]["brokerAddrs"]["1"].GetString()) == kSlaveAddr);
