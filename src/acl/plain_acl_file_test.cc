@@ -60,6 +60,25 @@ TEST_CASE("YAML syntax errors name the file") {
   CHECK(r.status().message().rfind("/x/plain_acl.yml: ", 0) == 0);
 }
 
+// yaml-cpp 0.7 guards its recursive node parser (500 levels, "bad file"); these inputs would
+// otherwise recurse once per level. Each must be a clear error naming the file.
+TEST_CASE("deeply nested YAML is an error, not a stack overflow") {
+  std::string dashes, flow_map, block;
+  for (int i = 0; i < 100000; ++i) dashes += "- ";
+  for (int i = 0; i < 50000; ++i) flow_map += "{a: ";
+  flow_map += "1" + std::string(50000, '}');
+  for (int i = 0; i < 3000; ++i) block += std::string(static_cast<size_t>(i), ' ') + "a:\n";
+  for (const std::string& deep : {std::string(200000, '[') + std::string(200000, ']'), dashes + "x", flow_map,
+                                  "accounts:\n  - accessKey: " + std::string(100000, '[') + "\n", block}) {
+    Result<PlainAclFile> r = ParsePlainAclYaml(deep, "/x/plain_acl.yml");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().rfind("/x/plain_acl.yml: ", 0) == 0);
+  }
+  // Nesting Java's files use still parses (accounts -> account -> topicPerms list).
+  CHECK(ParsePlainAclYaml("accounts:\n  - accessKey: abcdefg\n    secretKey: 12345678\n    topicPerms:\n"
+                          "      - topicA=PUB\n", "f").ok());
+}
+
 TEST_CASE("wrong shapes are errors") {
   CHECK_FALSE(ParsePlainAclYaml("- a\n- b\n", "f").ok());
   CHECK(ParsePlainAclYaml("accounts: 5\n", "f").status().message() == "f: accounts is not a list");

@@ -134,6 +134,22 @@ TEST_CASE("a malformed file keeps the last good configuration; fixes are picked 
         std::string::npos);
 }
 
+TEST_CASE("a deeply nested file is refused at start-up and at hot reload, keeping the last good one") {
+  Home h;
+  std::string deep = "accounts:\n" + std::string(200000, '[') + std::string(200000, ']') + "\n";
+  h.Write("conf/plain_acl.yml", deep);
+  PlainPermissionManager bad(h.dir, "conf/plain_acl.yml");
+  Status s = bad.Load();
+  CHECK_FALSE(s.ok());
+  CHECK(s.message().find("plain_acl.yml") != std::string::npos);
+  h.Write("conf/plain_acl.yml", kYaml);
+  PlainPermissionManager m(h.dir, "conf/plain_acl.yml");
+  REQUIRE(m.Load().ok());
+  h.Write("conf/plain_acl.yml", deep);
+  CHECK_FALSE(m.ReloadIfChanged());
+  CHECK(Check(m, Signed(kSendV2, {{"b", "topicB"}}, "RocketMQ", "12345678")) == "ok");
+}
+
 TEST_CASE("load errors name the file: bad pattern, short keys") {
   Home h;
   h.Write("conf/plain_acl.yml", "globalWhiteRemoteAddresses: [ 'not-an-ip' ]\n");
