@@ -4,7 +4,8 @@
 #   make run        deps + build + start rmqd standalone (store under ./data)
 #   make test       deps + build + unit tests + compatibility tests
 #   make SAN=1 test AddressSanitizer + UndefinedBehaviorSanitizer build (unit tests)
-#   make fuzz       libFuzzer targets, bounded in time (clang)
+#   make fuzz       libFuzzer targets, bounded in time (installs clang if missing)
+#   make fuzz-merge fold the fuzzers' new units into fuzz/corpus, minimized
 
 CXX      ?= g++
 BUILD    ?= build
@@ -34,7 +35,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale
+.PHONY: all deps run test unit-test compat-test fuzz fuzz-merge clean bench-smoke bench crash-test store-scale
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -79,7 +80,13 @@ test: deps
 	@bash tools/run_tests.sh $(BUILD)
 
 fuzz:
+	@sh tools/install_deps.sh --fuzz
 	@bash tools/run_fuzz.sh
+
+# Folds the units the fuzzers found (build-fuzz/corpus) into fuzz/corpus, minimized.
+fuzz-merge:
+	@sh tools/install_deps.sh --fuzz
+	@bash tools/run_fuzz.sh --merge
 
 # Loopback smoke run of tools/loadgen against rmqd (ports 25876/26911), 10 s; see tools/bench/smoke.sh.
 bench-smoke: $(BUILD)/rmqd $(BUILD)/tools/loadgen

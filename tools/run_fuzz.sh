@@ -1,15 +1,25 @@
 #!/usr/bin/env bash
-# Builds and runs the libFuzzer targets (make fuzz) for a bounded time.
-#   tools/run_fuzz.sh                 fuzz every target for FUZZ_SECONDS (default 60) each
+# Builds and runs the libFuzzer targets (make fuzz) for a bounded time, one target at a time.
+#   tools/run_fuzz.sh                          every target for FUZZ_SECONDS (default 60) each
 #   FUZZ_SECONDS=600 tools/run_fuzz.sh
-#   FUZZ_TARGETS=sql_fuzz tools/run_fuzz.sh   only the named targets
-# Targets: src/protocol/frame_fuzz.cc (DecodeFrame round trip, NormalizeFastjson + RapidJSON),
-#          src/filter/sql_fuzz.cc (SQL92 selector compile + evaluate),
-#          src/store/record_fuzz.cc (CommitLog record decode/re-encode, ConsumeQueue entries).
-# The corpus lives in build-fuzz/corpus/<target> and grows across runs; it is seeded from
-# src/protocol/testdata/*.hex (captured Java frames) and a few handmade frames; record_fuzz's from
-# src/store/testdata/*.hex (records and entries written by the store's encoders).
-# Crashes are written to build-fuzz/artifacts/; the exit status is non-zero when one is found.
+#   FUZZ_TARGETS="sql_fuzz body_fuzz" tools/run_fuzz.sh    only the named targets
+#   tools/run_fuzz.sh --merge                  (make fuzz-merge) no fuzzing: fold the units found so
+#                                              far into the repository corpus, minimized (-merge=1)
+# Targets (each src/**/<target>.cc, one per decoder family; see docs/reliability/fuzzing.md):
+#   frame_fuzz       DecodeFrame, both header serializations (JSON, ROCKETMQ), re-encode round trip;
+#                    NormalizeFastjson + json::Parse
+#   sql_fuzz         SQL92 selector compile + evaluate
+#   record_fuzz      CommitLog record decode/re-encode, ConsumeQueue entries
+#   body_fuzz        JSON request bodies (heartbeat, register broker JSON + compressed, topic
+#                    config, subscription group, DataVersion, mqSet/offset bodies, CHECK_CLIENT_CONFIG)
+#   message_fuzz     SEND_BATCH_MESSAGE body, properties strings, offset message ids
+#   store_json_fuzz  topics.json, consumerOffset.json, delayOffset.json, subscriptionGroup.json,
+#                    timerProgress.json, kvConfig.json through the managers' Load
+#   config_fuzz      broker/namesrv properties files, plain_acl.yml, white-address patterns
+# Corpora: fuzz/corpus/<target>/ in the repository (minimized, small) plus the handmade seeds that
+# tools/fuzz_seeds.py writes to build-fuzz/seeds/<target>/ each run; new units go to
+# build-fuzz/corpus/<target>/. Crashes go to build-fuzz/artifacts/; the exit status is non-zero
+# when a target fails. The library is built once with clang into build-fuzz/obj (incremental).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,32 +27,15 @@ OUT=build-fuzz
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-60}
 CXX=${FUZZ_CXX:-clang++}
 PKGS="libuv openssl yaml-cpp zlib"
+ALL_TARGETS="frame_fuzz sql_fuzz record_fuzz body_fuzz message_fuzz store_json_fuzz config_fuzz"
+MERGE=0
+[ "${1:-}" = "--merge" ] && MERGE=1
 
 if ! command -v "$CXX" >/dev/null; then
-  echo "run_fuzz: $CXX not found (install clang and libclang-rt-dev)" >&2
+  echo "run_fuzz: $CXX not found (tools/install_deps.sh --fuzz installs clang and libclang-rt-dev)" >&2
   exit 2
 fi
 
-# Only the pure codecs: no sockets, no libuv.
-SRCS=(
-  src/common/coding.cc
-  src/common/json.cc
-  src/common/logging.cc
-  src/common/status.cc
-  src/protocol/ext_fields.cc
-  src/protocol/json_header.cc
-  src/protocol/remoting_command.cc
-  src/protocol/rocketmq_header.cc
-  src/filter/sql_expression.cc
-  src/filter/sql_lexer.cc
-)
-# The store codecs (no threads started; mapped_file*.cc only because consume_queue.cc needs them).
-STORE_SRCS=(
-  src/store/commit_log_record.cc
-  src/store/consume_queue.cc
-  src/store/mapped_file.cc
-  src/store/mapped_file_queue.cc
-)
 mkdir -p "$OUT/artifacts"
 # RapidJSON 1.1.0 (Debian's) adds offsets to its lazily allocated null stack pointer
 # (Tencent/rapidjson#1724, fixed upstream after 1.1.0); only that check, only in its headers.
@@ -50,89 +43,51 @@ cat >"$OUT/ubsan_ignorelist.txt" <<'LIST'
 [pointer-overflow]
 src:*/rapidjson/*
 LIST
-CXXFLAGS=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-          -fsanitize-ignorelist="$OUT/ubsan_ignorelist.txt" -fno-omit-frame-pointer -Isrc
-          -Wno-ambiguous-reversed-operator)
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-ignorelist=$PWD/$OUT/ubsan_ignorelist.txt"
+BASE="-std=c++20 -g -O1 -fno-omit-frame-pointer -Isrc -Wno-ambiguous-reversed-operator"
+# The whole library, instrumented for coverage and the sanitizers (the Makefile's rules, another
+# compiler and BUILD directory).
+echo "== building $OUT/obj/librmq.a with $CXX"
+nice make -s -j"${FUZZ_JOBS:-2}" BUILD="$OUT/obj" CXX="$CXX" \
+  CXXFLAGS="$BASE $SAN -fsanitize=fuzzer-no-link -MMD -MP" "$OUT/obj/librmq.a"
 # shellcheck disable=SC2207
 PKG_CFLAGS=($(pkg-config --cflags $PKGS 2>/dev/null || true))
-
-# Hex text (whitespace and '#' comment lines ignored) to bytes.
-unhex() { grep -v '^[[:space:]]*#' "$@" | tr -cd '0-9a-fA-F' | xxd -r -p; }
-
-seed_frame_corpus() {
-  local dir=$1 n=0 f
-  mkdir -p "$dir"
-  # Captured Java frames: the fuzz input is a frame without its 4-byte length word.
-  for f in src/protocol/testdata/*.hex; do
-    [ -e "$f" ] || continue
-    unhex "$f" | tail -c +5 >"$dir/golden-$(basename "$f" .hex)"
-    n=$((n + 1))
-  done
-  # ROCKETMQ header: GET_ROUTEINFO_BY_TOPIC topic=T1 (the reference's worked example).
-  echo "01000022 0069 00 0199 00000007 00000000 00000000 0000000D 0005 746F706963 00000002 5431" |
-    tr -cd '0-9a-fA-F' | xxd -r -p >"$dir/seed-rocketmq-route"
-  # JSON header with a body.
-  local h='{"code":310,"extFields":{"a":"G","b":"T","e":"3","i":"TAGS\u0001A\u0002"},"flag":0,"language":"JAVA","opaque":9,"serializeTypeCurrentRPC":"JSON","version":409}'
-  printf '%08x' "${#h}" | xxd -r -p >"$dir/seed-json-send"
-  printf '%s%s' "$h" "body" >>"$dir/seed-json-send"
-  # fastjson files: unquoted numeric keys and MessageQueue object keys.
-  printf '%s' '{"offsetTable":{"T@g":{0:42,1:17}}}' >"$dir/seed-offsets"
-  printf '%s' '{"offsetTable":{{"brokerName":"b","queueId":0,"topic":"T"}:{"maxOffset":1}}}' >"$dir/seed-mq-keys"
-  echo "run_fuzz: seeded $dir ($n captured frames)"
-}
-
-# Selectors: the grammar's constructs, comments, literals, and a few broken ones.
-seed_sql_corpus() {
-  local dir=$1 i=0 s
-  mkdir -p "$dir"
-  while IFS= read -r s; do
-    printf '%s' "$s" >"$dir/seed-$i"
-    i=$((i + 1))
-  done <<'SQL'
-a > 5 AND b = 'x'
-(a >= 1 OR b <> 'it''s') AND NOT c IS NULL
-a BETWEEN 1 AND 10 AND b NOT IN ('x', 'y') OR c IS NOT NULL
-a NOT BETWEEN -5 AND +5L OR c > 1.5E-3 OR c < .5
-b CONTAINS 'x' AND b NOT STARTSWITH 'y' AND b ENDSWITH 'z'
-/* comment */ TAGS IN ('TagA') -- tail
-e = TRUE OR e = FALSE OR a = NULL
-((((a = 1))))
-a > 2147483648 AND f < 9223372036854775807
-SQL
-  echo "run_fuzz: seeded $dir ($i selectors)"
-}
-
-# Encoded records, blank records and ConsumeQueue entries (hex in src/store/testdata).
-seed_record_corpus() {
-  local dir=$1 n=0 f
-  mkdir -p "$dir"
-  for f in src/store/testdata/*.hex; do
-    [ -e "$f" ] || continue
-    unhex "$f" >"$dir/seed-$(basename "$f" .hex)"
-    n=$((n + 1))
-  done
-  echo "run_fuzz: seeded $dir ($n encoded records)"
-}
+# shellcheck disable=SC2207
+PKG_LIBS=($(pkg-config --libs $PKGS 2>/dev/null || echo -luv -lssl -lcrypto -lyaml-cpp -lz))
 
 status=0
-for target in ${FUZZ_TARGETS:-frame_fuzz sql_fuzz record_fuzz}; do
+for target in ${FUZZ_TARGETS:-$ALL_TARGETS}; do
   src=$(find src -name "$target.cc" | head -1)
+  [ -n "$src" ] || { echo "run_fuzz: no src/**/$target.cc" >&2; exit 2; }
   bin="$OUT/$target"
-  echo "== building $bin"
-  extra=()
-  [ "$target" = record_fuzz ] && extra=("${STORE_SRCS[@]}")
-  # shellcheck disable=SC2046
-  "$CXX" "${CXXFLAGS[@]}" "${PKG_CFLAGS[@]}" "$src" "${SRCS[@]}" "${extra[@]}" -o "$bin" \
-    $(pkg-config --libs zlib 2>/dev/null || echo -lz)
-  corpus="$OUT/corpus/$target"
-  case "$target" in
-    sql_fuzz) seed_sql_corpus "$corpus" ;;
-    record_fuzz) seed_record_corpus "$corpus" ;;
-    *) seed_frame_corpus "$corpus" ;;
-  esac
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ] || [ "$OUT/obj/librmq.a" -nt "$bin" ]; then
+    echo "== linking $bin"
+    # shellcheck disable=SC2086
+    nice "$CXX" $BASE $SAN -fsanitize=fuzzer "${PKG_CFLAGS[@]}" "$src" "$OUT/obj/librmq.a" -o "$bin" \
+      "${PKG_LIBS[@]}" -lpthread
+  fi
+  repo="fuzz/corpus/$target"
+  seeds="$OUT/seeds/$target"
+  found="$OUT/corpus/$target"
+  mkdir -p "$repo" "$found"
+  rm -rf "$seeds"
+  python3 tools/fuzz_seeds.py "$target" "$seeds"
+  if [ "$MERGE" = 1 ]; then
+    # Everything interesting from the repository corpus, this machine's finds and the seeds,
+    # minimized into a fresh directory that then replaces the repository's.
+    rm -rf "$repo.new"
+    mkdir -p "$repo.new"
+    "./$bin" -merge=1 -max_len=65536 -timeout=10 -rss_limit_mb=2048 "$repo.new" "$repo" "$found" "$seeds" \
+      2>"$OUT/$target-merge.log" || { status=1; tail -20 "$OUT/$target-merge.log" >&2; rm -rf "$repo.new"; continue; }
+    rm -rf "$repo"
+    mv "$repo.new" "$repo"
+    echo "run_fuzz: $target corpus: $(find "$repo" -type f | wc -l) units, $(du -sk "$repo" | cut -f1) KiB"
+    continue
+  fi
   echo "== fuzzing $target for ${SECONDS_PER_TARGET}s"
-  if ! "./$bin" "$corpus" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-      -artifact_prefix="$OUT/artifacts/$target-" -print_final_stats=1 2>"$OUT/$target.log"; then
+  if ! nice -n 19 "./$bin" "$found" "$repo" "$seeds" -max_total_time="$SECONDS_PER_TARGET" -max_len=65536 \
+      -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$OUT/artifacts/$target-" -print_final_stats=1 \
+      2>"$OUT/$target.log"; then
     status=1
     echo "run_fuzz: $target FAILED; last lines of $OUT/$target.log:" >&2
     tail -40 "$OUT/$target.log" >&2

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "common/coding.h"
+
 namespace rmq::protocol {
 
 bool PropertiesView::Get(std::string_view name, std::string_view* value) const {
@@ -65,6 +67,27 @@ bool DecodeOffsetMessageId(std::string_view id, std::string* host, int64_t* offs
   for (int i = 8; i < 16; ++i) off = (off << 8) | b[i];
   *offset = static_cast<int64_t>(off);
   return true;
+}
+
+bool DecodeBatchBody(std::string_view body, std::vector<BatchItem>* out) {
+  out->clear();
+  size_t pos = 0;
+  while (pos < body.size()) {
+    if (body.size() - pos < 22) return false;
+    const char* p = body.data() + pos;
+    uint32_t total = DecodeFixed32(p);
+    uint32_t body_len = DecodeFixed32(p + 16);
+    if (total < 22 || total > body.size() - pos || body_len > total - 22) return false;
+    uint16_t prop_len = DecodeFixed16(p + 20 + body_len);
+    if (20 + size_t(body_len) + 2 + prop_len > total) return false;
+    BatchItem item;
+    item.flag = static_cast<int32_t>(DecodeFixed32(p + 12));
+    item.body = std::string_view(p + 20, body_len);
+    item.properties = std::string_view(p + 22 + body_len, prop_len);
+    out->push_back(item);
+    pos += total;
+  }
+  return !out->empty();
 }
 
 }  // namespace rmq::protocol

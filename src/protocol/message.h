@@ -56,4 +56,16 @@ std::string CreateOffsetMessageId(const uint8_t* ip, size_t ip_len, int32_t port
 // Decodes an offset message id; false when malformed.
 bool DecodeOffsetMessageId(std::string_view id, std::string* host, int64_t* offset);
 
+// One message of a SEND_BATCH_MESSAGE body (Java's MessageDecoder.encodeMessages): totalSize:i32,
+// magic:i32, bodyCRC:i32, flag:i32, bodyLen:i32, body, propertiesLen:i16, properties.
+// The views point into the decoded body.
+struct BatchItem {
+  int32_t flag = 0;
+  std::string_view body;
+  std::string_view properties;
+};
+// Decodes a whole batch body; false when it is empty, truncated, or an item's lengths do not fit
+// inside its totalSize.
+bool DecodeBatchBody(std::string_view body, std::vector<BatchItem>* out);
+
 }  // namespace rmq::protocol

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <vector>
+
+#include "common/coding.h"
 #include "protocol/message.h"
 
 using namespace rmq::protocol;
@@ -155,3 +158,46 @@ TEST_CASE("offset msg id: port with the high bit set decodes without overflow") 
   CHECK(host == "127.0.0.1:-1");
   CHECK(off == INT64_MIN);
 }
+
+namespace rmq::protocol {
+namespace {
+
+std::string BatchItemBytes(int32_t flag, std::string_view body, std::string_view props, int32_t total_delta = 0) {
+  std::string out;
+  uint32_t total = static_cast<uint32_t>(22 + body.size() + props.size()) + static_cast<uint32_t>(total_delta);
+  for (uint32_t v : {total, 0u, 0u, static_cast<uint32_t>(flag), static_cast<uint32_t>(body.size())}) {
+    PutFixed32(&out, v);
+  }
+  out.append(body);
+  PutFixed16(&out, static_cast<uint16_t>(props.size()));
+  out.append(props);
+  return out;
+}
+
+TEST_CASE("DecodeBatchBody: items in order, views into the body") {
+  std::string body = BatchItemBytes(7, "hello", "a\x01" "1") + BatchItemBytes(0, "", "");
+  std::vector<BatchItem> items;
+  REQUIRE(DecodeBatchBody(body, &items));
+  REQUIRE(items.size() == 2);
+  CHECK(items[0].flag == 7);
+  CHECK(items[0].body == "hello");
+  CHECK(items[0].properties == "a\x01" "1");
+  CHECK(items[1].body.empty());
+  CHECK(items[0].body.data() >= body.data());
+}
+
+TEST_CASE("DecodeBatchBody: empty, truncated and inconsistent bodies are refused") {
+  std::vector<BatchItem> items;
+  CHECK_FALSE(DecodeBatchBody("", &items));
+  std::string one = BatchItemBytes(0, "body", "p\x01v");
+  for (size_t cut = 1; cut < one.size(); ++cut) CHECK_FALSE(DecodeBatchBody(std::string_view(one).substr(0, cut), &items));
+  CHECK_FALSE(DecodeBatchBody(one + "x", &items));                          // trailing bytes
+  CHECK_FALSE(DecodeBatchBody(BatchItemBytes(0, "body", "", 100), &items));  // totalSize past the end
+  CHECK_FALSE(DecodeBatchBody(BatchItemBytes(0, "body", "pp", -2), &items)); // properties past totalSize
+  std::string huge_body_len = one;
+  huge_body_len[16] = '\x7f';
+  CHECK_FALSE(DecodeBatchBody(huge_body_len, &items));
+}
+
+}  // namespace
+}  // namespace rmq::protocol

@@ -104,7 +104,11 @@ const ConfigKey<NamesrvConfig> kNamesrvKeys[] = {
 template <typename Cfg, size_t N>
 Status Apply(const ConfigKey<Cfg> (&table)[N], const std::map<std::string, std::string>& props, Cfg* cfg,
              std::vector<std::string>* unknown) {
-  for (const auto& [key, value] : props) {
+  for (const auto& kv : props) {
+    // Named references, not a structured binding: clang before 16 (the fuzz build) cannot
+    // capture a binding in the lambda below.
+    const std::string& key = kv.first;
+    const std::string& value = kv.second;
     const ConfigKey<Cfg>* row = nullptr;
     for (const auto& r : table)
       if (key == r.key) row = &r;

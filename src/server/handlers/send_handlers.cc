@@ -276,29 +276,24 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
 
   // Each inner message: totalSize, magic, bodyCRC, flag, bodyLen, body, propLen(i16), props.
   // 4.9 brokers append the batch's own properties to every inner message's.
-  std::string_view body = req.Body();
+  std::vector<protocol::BatchItem> items;
+  if (!protocol::DecodeBatchBody(req.Body(), &items)) {
+    *resp = ErrorResponse(ResponseCode::kMessageIllegal, "the batch message body is malformed");
+    return HandlerResult::kRespond;
+  }
   std::vector<std::string> props;
   std::vector<store::MessageToStore> msgs;
-  size_t pos = 0;
-  while (pos < body.size()) {
-    if (body.size() - pos < 20) break;
-    const char* p = body.data() + pos;
-    uint32_t total = DecodeFixed32(p);
-    int32_t flag = static_cast<int32_t>(DecodeFixed32(p + 12));
-    uint32_t body_len = DecodeFixed32(p + 16);
-    if (total < 22 || total > body.size() - pos || body_len > total - 22) break;
-    uint16_t prop_len = DecodeFixed16(p + 20 + body_len);
-    if (20 + size_t(body_len) + 2 + prop_len > total) break;
+  for (const protocol::BatchItem& item : items) {
     store::MessageToStore m;
     m.topic = h.topic;
     m.queue_id = queue_id;
-    m.flag = flag;
+    m.flag = item.flag;
     m.sys_flag = h.sys_flag;
     m.born_timestamp = h.born_timestamp;
     m.born_host = born;
     m.store_host = b.store_host();
-    m.body = std::string_view(p + 20, body_len);
-    std::string prop(p + 22 + body_len, prop_len);
+    m.body = item.body;
+    std::string prop(item.properties);
     if (!h.properties.empty()) {
       if (!prop.empty() && prop.back() != protocol::kPropertySeparator) prop.push_back(protocol::kPropertySeparator);
       prop += h.properties;
@@ -309,11 +304,6 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
     }
     props.push_back(std::move(prop));
     msgs.push_back(m);
-    pos += total;
-  }
-  if (pos != body.size() || msgs.empty()) {
-    *resp = ErrorResponse(ResponseCode::kMessageIllegal, "the batch message body is malformed");
-    return HandlerResult::kRespond;
   }
   for (size_t i = 0; i < msgs.size(); ++i) {
     msgs[i].properties = props[i];
