@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -203,6 +204,21 @@ TEST_CASE("sql: deep nesting and long input are refused, not a crash") {
   std::string eqs = "a = 1";
   for (int i = 0; i < 1000; ++i) eqs += " = TRUE";
   CHECK_FALSE(SqlExpression::Compile(eqs).ok());
+}
+
+// Found by sql_fuzz: each "--" without a line break after it rescanned the rest of the selector
+// for one, so a 64 KiB run of '-' took ~9 s (quadratic) on the loop thread.
+TEST_CASE("sql: a long run of '-' without a line break is lexed in linear time") {
+  std::string minus = "a = " + std::string(kMaxSelectorLength - 10, '-') + "1";
+  auto t0 = std::chrono::steady_clock::now();
+  auto r = SqlExpression::Compile(minus);
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK_FALSE(r.ok());
+  CHECK(ms < 1000);  // ~9000 ms before the fix, a few ms after
+  // Line comments still end at their line break, also after a long dash run.
+  CHECK(Match("a = 1 -- " + std::string(1000, '-') + "\n AND b = 'x'", Props{{"a", "1"}, {"b", "x"}}));
+  CHECK_FALSE(Match("a = 1 -- c\n AND b = 'x' -- d\n", Props{{"a", "1"}, {"b", "y"}}));
+  CHECK(Match("a = 1 -- c\r AND b = 'x' -- d\n -- e\n", Props{{"a", "1"}, {"b", "x"}}));
 }
 
 TEST_CASE("sql: stored property encoding and the cache") {

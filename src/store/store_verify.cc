@@ -171,7 +171,11 @@ Status VerifyStore(const std::string& root, VerifyReport* report) {
   if (!s.ok()) return s;
   if (auto files = ListMappedFiles(root + "/commitlog"); !files.empty()) min_offset = files.front().first;
 
-  for (const auto& [topic, qid] : ListConsumeQueues(root)) {
+  for (const auto& queue : ListConsumeQueues(root)) {
+    // Named references, not a structured binding: clang before 16 (the fuzz build) cannot
+    // capture a binding in the lambda below.
+    const auto& topic = queue.first;
+    const auto& qid = queue.second;
     const std::string where = "consumequeue " + topic + "/" + std::to_string(qid);
     s = WalkConsumeQueue(root, topic, qid, [&](int64_t logical, const CqEntry& e) {
       ++report->cq_entries;
