@@ -34,7 +34,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale hostile-test
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -73,6 +73,12 @@ compat-test: all
 # 23876/24911); see tools/crash_test.sh.
 crash-test: $(BUILD)/rmqd $(BUILD)/tools/store_inspect
 	@bash tools/crash_test.sh $(BUILD)
+
+# Hostile clients against a real rmqd (ports 27876/28911, ~1 min): many extFields, never-reading
+# senders, trickled and oversized frames, the memory limit, idle and burst connections; part of
+# `make test`; see tools/hostile_test.py and docs/reliability.md.
+hostile-test: $(BUILD)/rmqd
+	@python3 tools/hostile_test.py $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/unit_tests

@@ -34,6 +34,10 @@ Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
   }
   auto ext = doc.FindMember("extFields");
   if (ext != doc.MemberEnd() && ext->value.IsObject()) {
+    if (ext->value.MemberCount() > kMaxExtFields) {
+      return Status::Corruption("header has " + std::to_string(ext->value.MemberCount()) + " extFields, more than " +
+                                std::to_string(kMaxExtFields));
+    }
     for (auto m = ext->value.MemberBegin(); m != ext->value.MemberEnd(); ++m) {
       std::string value;
       if (m->value.IsNull() || !json::ScalarToString(m->value, &value)) continue;

@@ -134,3 +134,19 @@ TEST_CASE("header reader reports missing and malformed fields") {
     CHECK(r.status().message() == "the custom field <offset> is null");
   }
 }
+
+TEST_CASE("a header with more than kMaxExtFields extFields is refused, in both serializations") {
+  for (auto t : {SerializeType::kJson, SerializeType::kRocketMQ}) {
+    RemotingCommand at_limit = RouteRequest(t);
+    for (size_t i = 1; i < kMaxExtFields; ++i) at_limit.ext_fields.Set("k" + std::to_string(i), "v");
+    REQUIRE(at_limit.ext_fields.size() == kMaxExtFields);
+    std::string frame = EncodeFrame(at_limit);
+    CHECK(DecodeFrame(std::string_view(frame).substr(4)).ok());
+    RemotingCommand over = at_limit;
+    over.ext_fields.Set("one-more", "v");
+    frame = EncodeFrame(over);
+    auto r = DecodeFrame(std::string_view(frame).substr(4));
+    REQUIRE(!r.ok());
+    CHECK(r.status().ToString().find("extFields") != std::string::npos);
+  }
+}
