@@ -236,6 +236,7 @@ def case_trickle(srv):
         s.sendall(struct.pack(">i", size) + b"\0\0\0\x10" + b"{" * 1000)
         conns.append(s)
     time.sleep(0.5)
+    probes_ok("trickle (rmqd has read them)")
     grown = srv.rss_anon() - base
     check(grown < 16 * MIB, "trickle: 300 connections announce 256 KiB-16 MiB and send 1 KiB",
           "rmqd anonymous memory grew %.1f MiB (announced %.0f MiB)" % (grown / MIB, (270 * 0.25 + 30 * 16)))
