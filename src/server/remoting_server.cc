@@ -488,6 +488,10 @@ bool RemotingServer::Write(ConnectionId id, RemotingCommand&& cmd) {
   Connection::OutBatch::Frame& f = out->frames.emplace_back();
   f.cmd = std::move(cmd);
   f.header = protocol::EncodeFrameHeader(f.cmd);
+  // Only the body is needed from here on: free the fields now, so what waits for a slow peer is
+  // what QueuedBytes counts.
+  f.cmd.ext_fields = protocol::ExtFields();
+  f.cmd.remark.reset();
   QueuedBytes(c, sizeof(f) + f.header.capacity() + f.cmd.BodySize());
   return true;
 }
