@@ -7,7 +7,34 @@
 
 namespace rmq::protocol {
 
+namespace {
+// Headers above this size are scanned for their number of values before the parse: a header of a
+// million extFields would otherwise cost the loop tens of ms to parse only to be refused.
+constexpr size_t kScanHeaderAbove = 64 * 1024;
+// Room for the header's own members besides extFields.
+constexpr size_t kMaxHeaderValues = kMaxExtFields + 64;
+
+// Counts the ',' between values outside strings, stopping once past `limit`.
+size_t CountValueSeparators(std::string_view text, size_t limit) {
+  size_t commas = 0;
+  for (size_t i = 0; i < text.size() && commas <= limit; ++i) {
+    char ch = text[i];
+    if (ch == ',') {
+      ++commas;
+    } else if (ch == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    }
+  }
+  return commas;
+}
+}  // namespace
+
 Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
+  if (header.size() > kScanHeaderAbove && CountValueSeparators(header, kMaxHeaderValues) > kMaxHeaderValues) {
+    return Status::Corruption("header has more than " + std::to_string(kMaxHeaderValues) +
+                              " values (extFields limit " + std::to_string(kMaxExtFields) + ")");
+  }
   rapidjson::Document doc;
   doc.Parse<rapidjson::kParseStopWhenDoneFlag>(header.data(), header.size());
   if (doc.HasParseError()) {

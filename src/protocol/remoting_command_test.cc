@@ -150,3 +150,22 @@ TEST_CASE("a header with more than kMaxExtFields extFields is refused, in both s
     CHECK(r.status().ToString().find("extFields") != std::string::npos);
   }
 }
+
+TEST_CASE("a large JSON header is refused by its value count before it is parsed, not by its size") {
+  RemotingCommand big_remark = RouteRequest(SerializeType::kJson);
+  big_remark.remark = std::string(200000, ',') + "\"\\\",,";  // commas inside a string do not count
+  std::string frame = EncodeFrame(big_remark);
+  auto ok = DecodeFrame(std::string_view(frame).substr(4));
+  REQUIRE(ok.ok());
+  CHECK(*ok->remark == *big_remark.remark);
+
+  std::string header = "{\"code\":105,\"opaque\":1,\"extFields\":{";
+  for (int i = 0; i < 20000; ++i) header += "\"k" + std::to_string(i) + "\":\"\",";
+  header += "\"topic\":\"T\"}}";
+  std::string raw(4, '\0');
+  EncodeFixed32(raw.data(), static_cast<uint32_t>(header.size()));
+  raw += header;
+  auto r = DecodeFrame(raw);
+  REQUIRE(!r.ok());
+  CHECK(r.status().ToString().find("values") != std::string::npos);
+}
