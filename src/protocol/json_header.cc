@@ -42,13 +42,17 @@ Status DecodeJsonHeader(std::string_view header, RemotingCommand* cmd) {
                               " at " + std::to_string(doc.GetErrorOffset()));
   }
   if (!doc.IsObject()) return Status::Corruption("header JSON is not an object");
-  int64_t v = 0;
-  if (!json::GetInt64(doc, "code", &v)) return Status::Corruption("header JSON has no numeric code");
-  cmd->code = static_cast<int32_t>(v);
-  if (json::GetInt64(doc, "version", &v)) cmd->version = static_cast<int32_t>(v);
-  else cmd->version = 0;
-  if (json::GetInt64(doc, "opaque", &v)) cmd->opaque = static_cast<int32_t>(v);
-  if (json::GetInt64(doc, "flag", &v)) cmd->flag = static_cast<int32_t>(v);
+  // The int fields bind as fastjson binds them into RemotingCommand: a missing one is 0, a value
+  // fastjson refuses (2^32+30, " 30", an array) fails the frame and closes the connection.
+  struct IntField { const char* key; int32_t* out; };
+  for (IntField f : {IntField{"code", &cmd->code}, IntField{"version", &cmd->version},
+                     IntField{"opaque", &cmd->opaque}, IntField{"flag", &cmd->flag}}) {
+    *f.out = 0;
+    auto m = doc.FindMember(f.key);
+    if (m != doc.MemberEnd() && !json::FastjsonInt32(m->value, f.out)) {
+      return Status::Corruption(std::string("header JSON field ") + f.key + " is not a Java int");
+    }
+  }
   std::string s;
   if (json::GetString(doc, "language", &s)) {
     LanguageCode lang;

@@ -88,11 +88,41 @@ TEST_CASE("corrupt: garbage json header") {
   CHECK(DecodeFrame(f).status().IsCorruption());
 }
 
-TEST_CASE("corrupt: json header without code") {
-  std::string h = "{\"opaque\":1}";
+namespace {
+std::string JsonFrame(const std::string& h) {
   std::string f(4, '\0');
   EncodeFixed32(f.data(), static_cast<uint32_t>(h.size()));
-  CHECK(DecodeFrame(f + h).status().IsCorruption());
+  return f + h;
+}
+}  // namespace
+
+// Java 4.9.7 (fastjson) leaves a missing code at 0 and answers "request type 0 not supported".
+TEST_CASE("json header without code is request code 0") {
+  std::string f = JsonFrame("{\"opaque\":1}");
+  auto r = DecodeFrame(f);
+  REQUIRE(r.ok());
+  CHECK(r.value().code == 0);
+  CHECK(r.value().opaque == 1);
+}
+
+TEST_CASE("json header code given as a string is that code") {
+  std::string f = JsonFrame("{\"code\":\"30\",\"opaque\":\"7\"}");
+  auto r = DecodeFrame(f);
+  REQUIRE(r.ok());
+  CHECK(r.value().code == 30);
+  CHECK(r.value().opaque == 7);
+}
+
+TEST_CASE("corrupt: json header code 2^32+30 is not 30") {
+  CHECK(DecodeFrame(JsonFrame("{\"code\":4294967326,\"opaque\":1}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":\"4294967326\",\"opaque\":1}")).status().IsCorruption());
+}
+
+TEST_CASE("corrupt: json header code with a leading space, opaque or flag out of int32") {
+  CHECK(DecodeFrame(JsonFrame("{\"code\":\" 30\"}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"opaque\":4294967297}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"flag\":-2147483649}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"version\":[409]}")).status().IsCorruption());
 }
 
 TEST_CASE("corrupt: binary header truncated") {
