@@ -25,12 +25,23 @@ Status WriteFileAtomically(const std::string& path, const std::string& data) {
       if (errno == EINTR) continue;
       std::string err = strerror(errno);
       ::close(fd);
+      ::unlink(tmp.c_str());  // a full disk: the old file stays, and the partial copy gives its blocks back
       return Status::IOError("write " + tmp + ": " + err);
     }
     off += static_cast<size_t>(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  // Some filesystems report a full disk only here (delayed allocation, NFS): never rename a copy
+  // that may not be whole over the old file.
+  int rc = ::fsync(fd);
+  int err = rc != 0 ? errno : 0;
+  if (::close(fd) != 0 && rc == 0) {
+    rc = -1;
+    err = errno;
+  }
+  if (rc != 0) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("sync " + tmp + ": " + strerror(err));
+  }
   if (std::filesystem::exists(p, ec)) std::filesystem::copy_file(p, path + ".bak", std::filesystem::copy_options::overwrite_existing, ec);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError("rename " + tmp + ": " + strerror(errno));
   return Status::OK();

@@ -218,3 +218,35 @@ TEST_CASE("file space: a store reopened on a full disk starts, serves reads and 
 }
 
 }  // namespace rmq::store
+
+namespace rmq::store {
+
+TEST_CASE("file space: recovery that cannot rebuild a ConsumeQueue for lack of space still opens; writes wait for a restart") {
+  TempDir dir;
+  {
+    MessageStore store(SmallConfig(dir.path()));
+    REQUIRE(store.Open().ok());
+    for (int i = 0; i < 30; ++i) REQUIRE(Put(store, i).status == PutMessageStatus::kPutOk);
+    store.Shutdown();
+  }
+  std::filesystem::remove_all(dir.Sub("consumequeue"));  // rebuilt from the CommitLog at the next start
+  {
+    FakeDisk disk(0);
+    MessageStore store(SmallConfig(dir.path()));
+    REQUIRE(store.Open().ok());
+    CHECK(store.IsDiskFull());
+    CHECK(Put(store, 100).status == PutMessageStatus::kServiceNotAvailable);
+    g_free = int64_t{1} << 40;  // space back: still refused, the queue is incomplete until a restart
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    CHECK(Put(store, 101).status == PutMessageStatus::kServiceNotAvailable);
+    store.Shutdown();
+  }
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK(Pullable(store) == 30);
+  CHECK(Put(store, 102).status == PutMessageStatus::kPutOk);
+  CHECK(Pullable(store) == 31);
+  store.Shutdown();
+}
+
+}  // namespace rmq::store

@@ -132,6 +132,11 @@ Status MessageStore::Open() {
                c.store_path_root_dir.c_str(), static_cast<long long>(commit_log->MinOffset()),
                static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
                crashed ? " (after crash)" : "");
+  if (recovered.dispatch_short_of_space) {
+    RMQ_LOG_ERROR("store opened with ConsumeQueues short of disk space: reads are served, writes are refused "
+                  "until a restart with free space");
+    m.writes_need_restart = true;
+  }
   commit_log->set_last_store_timestamp(recovered.last_store_timestamp);
   commit_log->set_committed_store_timestamp(recovered.last_store_timestamp);
   if (c.transient_store_pool_enable && !TransientStorePoolEnabled(c)) {
@@ -267,7 +272,7 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     r.disk_util = DiskUtil();
     return r;
   };
-  if (m.clean->disk_full() || !m.SpaceProbeAllowed()) return refused();
+  if (m.clean->disk_full() || m.writes_need_restart || !m.SpaceProbeAllowed()) return refused();
   if (IsOSPageCacheBusy()) {  // Java checks this right after the writeable flag
     result.status = PutMessageStatus::kOsPageCacheBusy;
     return result;
@@ -385,7 +390,8 @@ void MessageStore::RunCleanPass(int64_t now_ms) {
 }
 
 bool MessageStore::IsDiskFull() const {
-  return impl_->open && (impl_->clean->disk_full() || impl_->space_refused.load(std::memory_order_acquire));
+  return impl_->open && (impl_->clean->disk_full() || impl_->writes_need_restart ||
+                         impl_->space_refused.load(std::memory_order_acquire));
 }
 
 std::string MessageStore::DiskUtil() const {

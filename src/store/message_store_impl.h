@@ -41,6 +41,9 @@ struct MessageStore::Impl {
   // put a second (space_retry_at_ms, steady clock) tries again; the first that succeeds clears it.
   std::atomic<bool> space_refused{false};
   std::atomic<int64_t> space_retry_at_ms{0};
+  // Recovery could not rebuild every ConsumeQueue entry for lack of disk space: writes stay refused
+  // until a restart with space rebuilds them (as Java's logics-queue error flag).
+  bool writes_need_restart = false;
 
   // Whether a put may go on: always unless space_refused; else once a second.
   bool SpaceProbeAllowed();
