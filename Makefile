@@ -82,7 +82,7 @@ hostile-test: $(BUILD)/rmqd
 
 # rmqd on a 96 MiB tmpfs filled to the last page: no SIGBUS, Java's disk-full answer, reads and a
 # restart on the full disk, writes again once space is freed (~15 s; needs root; ports
-# 41876/41911); see tools/disk_full_test.sh.
+# from 41876/41911); see tools/disk_full_test.sh.
 disk-full-test: $(BUILD)/rmqd
 	@bash tools/disk_full_test.sh $(BUILD)
 

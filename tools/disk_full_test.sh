@@ -13,15 +13,33 @@
 #
 #   tools/disk_full_test.sh [build-dir]          (make disk-full-test)
 # Needs root (mount -t tmpfs); without it the test fails, it does not skip.
-# Ports: 41876 (namesrv), 41911 (broker). DISK_KEEP=1 keeps the work dir (the mount is removed anyway).
+# Ports: the first free ones from 41876 (namesrv) and 41911 (broker), below 42000. DISK_KEEP=1 keeps the work dir (the mount is removed anyway).
 # Last line: "disk-full: N passed, N failed"; exit status non-zero on any failure.
 set -u -o pipefail
 BUILD=${1:-build}
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 [[ "$BUILD" == /* ]] || BUILD="$ROOT/$BUILD"
-NS_PORT=41876
-BROKER_PORT=41911
+# Two ports in 41800-41999 that nothing holds now (a client's ephemeral port may sit on any of them);
+# the broker also opens its fast channel on BROKER_PORT - 2.
+pick_ports() {
+  python3 - <<'PY'
+import socket
+def free(p):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        s.bind(("0.0.0.0", p)); return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+ns = next(p for p in range(41876, 41999) if free(p))
+br = next(p for p in range(41911, 41999) if p != ns and p - 2 != ns and free(p) and free(p - 2))
+print(ns, br)
+PY
+}
+read -r NS_PORT BROKER_PORT < <(pick_ports)
 NS="127.0.0.1:$NS_PORT"
 BROKER="127.0.0.1:$BROKER_PORT"
 TOPIC=DiskFullTopic
@@ -90,9 +108,17 @@ wait_port() {  # $1 port $2 seconds
 }
 
 start_rmqd() {
-  "$WORK/rmqd" standalone -c "$WORK/broker.conf" --namesrv-port "$NS_PORT" >>"$WORK/rmqd.out" 2>&1 &
-  RMQD_PID=$!
-  wait_port "$BROKER_PORT" 10 && wait_port "$NS_PORT" 5
+  local try
+  for try in 1 2 3; do
+    "$WORK/rmqd" standalone -c "$WORK/broker.conf" --namesrv-port "$NS_PORT" >>"$WORK/rmqd.out" 2>&1 &
+    RMQD_PID=$!
+    wait_port "$BROKER_PORT" 10 && wait_port "$NS_PORT" 5 && return 0
+    # Someone's ephemeral port on ours: try again shortly; any other failure counts.
+    tail -3 "$WORK/rmqd.out" | grep -q "address already in use" || return 1
+    kill -9 "$RMQD_PID" 2>/dev/null; wait "$RMQD_PID" 2>/dev/null; RMQD_PID=""
+    log "a port is in use; starting again"; sleep 1
+  done
+  return 1
 }
 
 # Whether rmqd is still running; on exit says how it died.
@@ -154,7 +180,8 @@ log "sends after the disk filled: $r"
 if [[ -n "$(field "$r" error)" ]]; then
   fail "disk full: the send connection failed: $r"
 fi
-acked=$(( acked + $(field "$r" ok || echo 0) ))
+more=$(field "$r" ok)
+acked=$(( acked + ${more:-0} ))
 if alive "disk full"; then
   check_refusal "disk full" "$r"
   r=$("${PROBE[@]}" send "$BROKER" "$TOPIC" 20 "$BODY")

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
@@ -227,7 +228,11 @@ Status MappedFile::Flush() {
 
 Status MappedFile::Reserve() {
   if (reserved()) return Status::OK();
-  const int64_t from = write_position() / PageSize() * PageSize();
+  return ReserveFrom(write_position());
+}
+
+Status MappedFile::ReserveFrom(int64_t pos) {
+  const int64_t from = std::min(pos, file_size_) / PageSize() * PageSize();
   Status s = ReserveFileSpace(fd_, from, file_size_ - from, path_);
   if (s.ok()) reserved_.store(true, std::memory_order_release);
   return s;
@@ -237,7 +242,11 @@ Status MappedFile::ZeroFrom(int64_t pos) {
   if (pos < 0 || pos >= file_size_) return Status::OK();
   // Punching a hole keeps the file sparse; fall back to writing zeros through the mapping.
   if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, file_size_ - pos) == 0) {
-    reserved_.store(false, std::memory_order_release);  // the writer reserves the range again
+    // The hole gave the blocks back: take them again at once (they are still free), so a cut file
+    // keeps its space; if that fails the writer tries again before its first store.
+    reserved_.store(false, std::memory_order_release);
+    Status s = ReserveFrom(pos);
+    if (!s.ok()) RMQ_LOG_WARN("%s: the cut tail is not reserved again yet: %s", path_.c_str(), s.ToString().c_str());
   } else {
     std::memset(base_ + pos, 0, static_cast<size_t>(file_size_ - pos));
     if (::msync(base_ + pos / PageSize() * PageSize(),

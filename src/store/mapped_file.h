@@ -108,8 +108,8 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
 
   // Syncs the dirty range [flushed, read position) to disk. Flush thread.
   Status Flush();
-  // Zeroes [pos, file_size) on disk and in the mapping; used to cut a torn tail. Punching the
-  // range out leaves it sparse, so the file counts as not reserved afterwards.
+  // Zeroes [pos, file_size) on disk and in the mapping; used to cut a torn tail. The range is
+  // punched out (a hole) and then reserved again; if that fails the file counts as not reserved.
   Status ZeroFrom(int64_t pos);
   // The file's modification time in ms since the epoch (Java's File.lastModified), or 0.
   int64_t LastModifiedMs() const;
@@ -125,6 +125,8 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
 
  private:
   MappedFile(std::string path, int64_t from, int64_t size, int fd, char* base);
+  // Reserves [pos rounded down to a page, file_size) and marks the file reserved on success.
+  Status ReserveFrom(int64_t pos);
 
   const std::string path_;
   const int64_t file_from_offset_;
