@@ -59,6 +59,7 @@ Status ReadConfigFile(const std::string& path, std::string* out) {
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/logging.h"
@@ -100,8 +101,15 @@ class PersistQueue {
       writing_ = true;
       lock.unlock();
       Status s = WriteFileAtomically(path, data);
-      if (!s.ok()) RMQ_LOG_ERROR("persisting %s: %s", path.c_str(), s.ToString().c_str());
       lock.lock();
+      // A full disk fails every periodic write (consumer offsets every 5 s): one line when a file
+      // starts failing, one when it is written again.
+      if (!s.ok() && failing_.insert(path).second) {
+        RMQ_LOG_ERROR("persisting %s (the old file is kept; logged once until a write succeeds): %s", path.c_str(),
+                      s.ToString().c_str());
+      } else if (s.ok() && failing_.erase(path) > 0) {
+        RMQ_LOG_INFO("persisting %s succeeds again", path.c_str());
+      }
       writing_ = false;
       if (pending_.empty()) idle_cv_.notify_all();
     }
@@ -110,6 +118,7 @@ class PersistQueue {
   std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
   std::map<std::string, std::string> pending_;
+  std::set<std::string> failing_;  // paths whose latest write failed
   bool started_ = false;
   bool writing_ = false;
 };
