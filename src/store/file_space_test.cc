@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "store/allocate_mapped_file_service.h"
@@ -253,6 +254,27 @@ TEST_CASE("file space: recovery that cannot rebuild a ConsumeQueue for lack of s
   CHECK(Pullable(store) == 30);
   CHECK(Put(store, 102).status == PutMessageStatus::kPutOk);
   CHECK(Pullable(store) == 31);
+  store.Shutdown();
+}
+
+TEST_CASE("file space: an empty last file left by a crash does not stop a start on a full disk") {
+  TempDir dir;
+  {
+    MessageStore store(SmallConfig(dir.path()));
+    REQUIRE(store.Open().ok());
+    for (int i = 0; i < 5; ++i) REQUIRE(Put(store, i).status == PutMessageStatus::kPutOk);
+    store.Shutdown();
+  }
+  const std::string empty = dir.Sub("commitlog/00000000000000065536");
+  std::filesystem::remove(empty);  // a prepared file the clean shutdown may have left
+  { std::ofstream touch(empty); }
+  REQUIRE(std::filesystem::file_size(empty) == 0);
+  FakeDisk disk(0);
+  MessageStore store(SmallConfig(dir.path()));
+  REQUIRE(store.Open().ok());
+  CHECK_FALSE(std::filesystem::exists(empty));
+  CHECK(Pullable(store) == 5);
+  CHECK(Put(store, 5).status == PutMessageStatus::kServiceNotAvailable);
   store.Shutdown();
 }
 
