@@ -3,9 +3,9 @@
 #include <sys/statvfs.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 
 #include "common/logging.h"

@@ -240,7 +240,7 @@ Status MappedFile::ReserveFrom(int64_t pos) {
 
 Status MappedFile::ZeroFrom(int64_t pos) {
   if (pos < 0 || pos >= file_size_) return Status::OK();
-  // Punching a hole keeps the file sparse; fall back to writing zeros through the mapping.
+  // Punch a hole (it reads as zeros); fall back to writing zeros through the mapping.
   if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, file_size_ - pos) == 0) {
     // The hole gave the blocks back: take them again at once (they are still free), so a cut file
     // keeps its space; if that fails the writer tries again before its first store.
