@@ -192,9 +192,11 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
     *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
     return HandlerResult::kRespond;
   }
+  // TRAN_MSG matters only to a PREPARED flag; other sends skip the property scan.
   std::string_view tran_msg;
   bool half_message = false;
-  if (PropertiesView(h.properties).Get(protocol::kPropertyTransactionPrepared, &tran_msg)) {
+  if ((h.sys_flag & protocol::kSysFlagTransactionType) == protocol::kSysFlagTransactionPrepared &&
+      PropertiesView(h.properties).Get(protocol::kPropertyTransactionPrepared, &tran_msg)) {
     protocol::ParseBool(tran_msg, &half_message);
   }
   if (!CheckSysFlag(h.sys_flag, half_message, resp)) return HandlerResult::kRespond;
