@@ -74,6 +74,14 @@ stop_all() {
   PIDS=()
 }
 
+# A phase's store data goes once its servers have stopped (logs and confs stay): rmqd reserves the
+# space of its files when it creates them (2 GiB of CommitLog and 400 MiB of index per store), and
+# the work dir would otherwise hold every phase's store until the end.
+drop_store() {
+  [[ "${COMPAT_KEEP:-0}" == 1 ]] && return
+  rm -rf "$1/commitlog" "$1/consumequeue" "$1/index"
+}
+
 cleanup() {
   stop_all
   if [[ "${COMPAT_KEEP:-0}" == 1 ]]; then
@@ -399,6 +407,7 @@ if has_phase main || has_phase restart; then
     infra_failure "could not start namesrv=$PAIR_NS broker=$BR_IMPL"
   fi
   stop_all
+  drop_store "$STORE"
 fi
 
 # ---- phase mixed --------------------------------------------------------------------------------
@@ -415,6 +424,7 @@ if has_phase mixed; then
       infra_failure "mixed ($tag): could not start namesrv=$ns broker=$br"
     fi
     stop_all
+    drop_store "$STORE"
   done
   log "phase mixed took $(( $(date +%s) - T0 ))s"
 fi
@@ -431,6 +441,7 @@ if has_phase acl; then
     infra_failure "acl: could not start namesrv=$PAIR_NS broker=$BR_IMPL"
   fi
   stop_all
+  drop_store "$STORE"
   log "phase acl took $(( $(date +%s) - T0 ))s"
 fi
 
@@ -457,6 +468,7 @@ if has_phase tls; then
         infra_failure "tls ($mode): could not start namesrv=$PAIR_NS broker=$BR_IMPL"
       fi
       stop_all
+      drop_store "$STORE"
     done
     JAVA_EXTRA_OPTS=()
     unset COMPAT_TLS
@@ -486,6 +498,7 @@ if has_phase store; then
       stop_all
       (( ok )) || break
     done
+    drop_store "$STORE"
   done
   log "phase store took $(( $(date +%s) - T0 ))s"
 fi
@@ -507,6 +520,7 @@ if has_phase shortpoll; then
     infra_failure "shortpoll: could not start namesrv=$PAIR_NS broker=$BR_IMPL"
   fi
   stop_all
+  drop_store "$STORE"
   log "phase shortpoll took $(( $(date +%s) - T0 ))s"
 fi
 
