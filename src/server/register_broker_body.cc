@@ -109,7 +109,9 @@ Status Inflate(std::string_view in, size_t max_out, std::string* out) {
 }
 
 Status EncodeCompressedRegisterBody(const TopicTable& topics, const DataVersion& dv, std::string* out, size_t* skipped) {
-  return Deflate(CompressedRegisterPayload(topics, dv, skipped), kRegisterBodyDeflateLevel, out);
+  std::string payload = CompressedRegisterPayload(topics, dv, skipped);
+  int level = payload.size() <= kJavaLevelUpToBytes ? kRegisterBodyDeflateLevel : kLargeRegisterBodyDeflateLevel;
+  return Deflate(payload, level, out);
 }
 
 Status DecodeCompressedRegisterBody(std::string_view raw, DataVersion* dv, TopicTable* topics) {
@@ -154,7 +156,11 @@ Status DecodeCompressedRegisterBody(std::string_view raw, DataVersion* dv, Topic
     tc.topic_name = std::string(parts[0]);
     if (n > 4) tc.topic_filter_type = std::string(parts[4]);
     std::string name = tc.topic_name;
-    (*topics)[std::move(name)] = std::move(tc);
+    if (topics->empty() || topics->rbegin()->first < name) {  // rmqd's bodies are sorted
+      topics->emplace_hint(topics->end(), std::move(name), std::move(tc));
+    } else {
+      (*topics)[std::move(name)] = std::move(tc);
+    }
   }
   // The filter server list follows; rmqd serves no filter servers and ignores it.
   return Status::OK();

@@ -86,15 +86,28 @@ Status TopicConfigManager::Load() {
   bool on_disk = ReadConfigFile(path_, &text).ok() && !text.empty();
   if (on_disk) {
     rapidjson::Document doc;
-    std::string norm = json::NormalizeFastjson(text);
-    std::string().swap(text);  // a 1M-topic file is ~150 MB: do not hold it twice
-    doc.Parse(norm.c_str(), norm.size());
+    // topics.json has string keys only, so Java's file is plain JSON; the fastjson normalisation
+    // (a second copy of a 1M-topic file's ~180 MB) is the fallback, not the first try.
+    doc.Parse(text.c_str(), text.size());
+    if (doc.HasParseError()) {
+      std::string norm = json::NormalizeFastjson(text);
+      std::string().swap(text);
+      doc.Parse(norm.c_str(), norm.size());
+    }
+    std::string().swap(text);
     if (doc.HasParseError() || !doc.IsObject()) return Status::Corruption(path_ + " is not valid JSON");
     if (const auto* dv = json::GetObject(doc, "dataVersion")) ParseDataVersion(*dv, &data_version_);
     if (const auto* t = json::GetObject(doc, "topicConfigTable")) {
       for (auto m = t->MemberBegin(); m != t->MemberEnd(); ++m) {
         TopicConfig tc;
-        if (ParseTopicConfig(m->value, &tc)) table_[tc.topic_name] = tc;
+        if (!ParseTopicConfig(m->value, &tc)) continue;
+        // rmqd writes the table sorted: appending at the end costs one comparison, not log N.
+        if (table_.empty() || table_.rbegin()->first < tc.topic_name) {
+          std::string name = tc.topic_name;
+          table_.emplace_hint(table_.end(), std::move(name), std::move(tc));
+        } else {
+          table_[tc.topic_name] = std::move(tc);
+        }
       }
     }
   }
