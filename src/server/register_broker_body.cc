@@ -114,6 +114,29 @@ Status EncodeCompressedRegisterBody(const TopicTable& topics, const DataVersion&
   return Deflate(payload, level, out);
 }
 
+Status DecodeCompressedRegisterVersion(std::string_view raw, DataVersion* dv) {
+  // Inflate just the head: the version block is a 4-byte length and ~60 bytes of JSON.
+  constexpr size_t kHead = 4096;
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return Status::IOError("zlib inflateInit failed");
+  std::string head(kHead, '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(raw.data()));
+  zs.avail_in = static_cast<uInt>(raw.size());
+  zs.next_out = reinterpret_cast<Bytef*>(head.data());
+  zs.avail_out = static_cast<uInt>(head.size());
+  int rc = inflate(&zs, Z_SYNC_FLUSH);
+  inflateEnd(&zs);
+  if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) return Status::Corruption("compressed body is not a zlib stream");
+  head.resize(head.size() - zs.avail_out);
+  if (head.size() < 4) return Status::Corruption("compressed body: truncated data version");
+  uint32_t n = DecodeFixed32(head.data());
+  if (n > head.size() - 4) return Status::Corruption("compressed body: data version longer than its head");
+  rapidjson::Document doc;
+  doc.Parse(head.data() + 4, n);
+  if (doc.HasParseError() || !ParseDataVersion(doc, dv)) return Status::Corruption("compressed body: bad data version");
+  return Status::OK();
+}
+
 Status DecodeCompressedRegisterBody(std::string_view raw, DataVersion* dv, TopicTable* topics) {
   std::string data;
   if (Status s = Inflate(raw, kMaxInflatedRegisterBody, &data); !s.ok()) return s;

@@ -48,6 +48,9 @@ Status Inflate(std::string_view in, size_t max_out, std::string* out);
 // CompressedRegisterPayload + Deflate (level by payload size, see kJavaLevelUpToBytes).
 Status EncodeCompressedRegisterBody(const TopicTable& topics, const DataVersion& dv, std::string* out,
                                     size_t* skipped = nullptr);
+// Reads only the DataVersion at the head of a compressed body (inflates a few KiB), so a NameServer
+// can skip decoding the topics of a registration whose version it already has.
+Status DecodeCompressedRegisterVersion(std::string_view raw, DataVersion* dv);
 // Decodes the compressed form; never trusts a length. Accepts 4 to 6 fields per topic (5.x adds
 // attributes; the fields past the fifth are ignored).
 Status DecodeCompressedRegisterBody(std::string_view raw, DataVersion* dv, TopicTable* topics);

@@ -230,3 +230,17 @@ TEST_CASE("register body: a zlib bomb stops at the inflate limit") {
   CHECK(s.IsCorruption());
   CHECK(s.ToString().find("inflates past") != std::string::npos);
 }
+
+TEST_CASE("register body: the data version alone is read from the head of a large body") {
+  TopicTable t;
+  for (int i = 0; i < 50000; ++i) t["T" + std::to_string(i)] = Topic("T" + std::to_string(i), 8, 8);
+  std::string raw;
+  REQUIRE(EncodeCompressedRegisterBody(t, Version42(), &raw).ok());
+  DataVersion dv;
+  REQUIRE(DecodeCompressedRegisterVersion(raw, &dv).ok());
+  CHECK(dv == Version42());
+  REQUIRE(DecodeCompressedRegisterVersion(Unhex(kJava497OneTopic), &dv).ok());
+  CHECK(dv.counter == 42);
+  CHECK(DecodeCompressedRegisterVersion("not zlib", &dv).IsCorruption());
+  CHECK(DecodeCompressedRegisterVersion(std::string_view(raw).substr(0, 3), &dv).IsCorruption());
+}

@@ -80,9 +80,14 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
     bool ok;
     std::string why = "register body is malformed";
     if (compressed) {
-      Status s = DecodeCompressedRegisterBody(body, &r.data_version, &r.topics);
+      // The periodic re-registration of a large broker carries the version we already have:
+      // read the version from the head and decode the topics only when they will be used.
+      Status s = DecodeCompressedRegisterVersion(body, &r.data_version);
+      if (s.ok() && ctx.namesrv->routes().WantsTopics(r.broker_name, r.broker_addr, r.broker_id, r.data_version)) {
+        s = DecodeCompressedRegisterBody(body, &r.data_version, &r.topics);
+        r.has_topics = s.ok();
+      }
       ok = s.ok();
-      r.has_topics = ok;
       if (!ok) why += ": " + s.message();
     } else {
       ok = ParseRegisterBody(body, &r);

@@ -65,6 +65,17 @@ RegisterBrokerResult RouteInfoManager::RegisterBroker(const RegisterBrokerReques
   return result;
 }
 
+bool RouteInfoManager::WantsTopics(const std::string& broker_name, const std::string& addr, int64_t broker_id,
+                                   const DataVersion& dv) const {
+  if (broker_id != 0) return false;
+  auto bd = broker_addr_table_.find(broker_name);
+  if (bd == broker_addr_table_.end()) return true;
+  auto id = bd->second.broker_addrs.find(broker_id);
+  if (id == bd->second.broker_addrs.end() || id->second != addr) return true;
+  auto live = broker_live_table_.find(addr);
+  return live == broker_live_table_.end() || !(live->second.data_version == dv);
+}
+
 void RouteInfoManager::UnregisterBroker(const std::string& cluster, const std::string& addr, const std::string& name,
                                         int64_t id) {
   broker_live_table_.erase(addr);

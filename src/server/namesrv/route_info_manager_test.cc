@@ -348,3 +348,21 @@ TEST_CASE("route: whole-table registrations of interleaved topic sets keep every
   CHECK(d["queueDatas"].Size() == 2);
   CHECK(m.PickupTopicRouteData("t01001x", &json));
 }
+
+TEST_CASE("route: WantsTopics only for a master's first registration or a new version") {
+  RouteInfoManager m;
+  DataVersion v1;
+  v1.counter = 1;
+  v1.timestamp = 1000;
+  CHECK(m.WantsTopics("broker-a", kMasterAddr, 0, v1));  // unknown broker
+  CHECK_FALSE(m.WantsTopics("broker-a", kSlaveAddr, 1, v1));  // a slave's topics are never read
+  RegisterBrokerRequest a = Req(kMasterAddr, 0, "broker-a");
+  a.topics["T"] = Topic("T");
+  a.has_topics = true;
+  m.RegisterBroker(a, 1000);
+  CHECK_FALSE(m.WantsTopics("broker-a", kMasterAddr, 0, a.data_version));
+  DataVersion v2 = a.data_version;
+  v2.counter = 2;
+  CHECK(m.WantsTopics("broker-a", kMasterAddr, 0, v2));
+  CHECK(m.WantsTopics("broker-a", "10.9.9.9:10911", 0, a.data_version));  // another address as master
+}
