@@ -22,6 +22,7 @@ constexpr uint64_t kClientChannelExpireMs = 120000;
 constexpr uint64_t kRegisterTimeoutMs = 6000;  // Java's registerBrokerTimeoutMills
 // A NameServer whose last registration failed is retried this often (besides the periodic round).
 constexpr uint64_t kRegisterRetryMs = 3000;
+constexpr uint64_t kRegisterErrorLogIntervalMs = 30000;
 // JSON bodies estimated past this are sent compressed (the JSON of ~45k short-named topics).
 constexpr size_t kCompressRegisterAboveBytes = 8u * 1024 * 1024;
 // Room left in a frame for the REGISTER_BROKER header.
@@ -188,7 +189,10 @@ Status BrokerController::Start() {
     size_t colon = one.rfind(':');
     int32_t port;
     if (colon != std::string::npos && protocol::ParseInt32(one.substr(colon + 1), &port)) {
-      namesrvs_.push_back(NamesrvLink{one.substr(0, colon), port, 0, false});
+      NamesrvLink link;
+      link.host = one.substr(0, colon);
+      link.port = port;
+      namesrvs_.push_back(std::move(link));
     } else if (!one.empty()) {
       return Status::InvalidArgument("namesrvAddr entry " + one + " is not host:port");
     }
@@ -300,8 +304,12 @@ BrokerController::RegisterBody BrokerController::BuildRegisterBody(const TopicTa
   }
   const size_t limit = protocol::kDefaultMaxFrameSize - kRegisterHeaderRoom;
   if (b.bytes.size() > limit) {
-    if (!(oversize_logged_ == dv)) {
+    // Once per data version, and at most every kRegisterErrorLogIntervalMs while creates keep
+    // changing it.
+    const uint64_t now = server_.NowMs();
+    if (!(oversize_logged_ == dv) && (oversize_logged_ms_ == 0 || now - oversize_logged_ms_ >= kRegisterErrorLogIntervalMs)) {
       oversize_logged_ = dv;
+      oversize_logged_ms_ = now;
       RMQ_LOG_ERROR("REGISTER_BROKER body for %zu topics is %zu bytes%s, past the NameServer's %u-byte frame limit; "
                     "not sent: the NameServers keep the routes of the last registration and new topics are not routable",
                     table.size(), b.bytes.size(), b.compressed ? " even compressed" : "", protocol::kDefaultMaxFrameSize);
@@ -359,8 +367,7 @@ void BrokerController::RegisterBrokerAll(RegisterKind kind) {
       NamesrvLink& link = namesrvs_[i];
       link.connecting = false;
       if (!s.ok()) {
-        RMQ_LOG_ERROR("broker not registered: cannot reach NameServer %s:%d: %s (retrying every %llu ms)",
-                      link.host.c_str(), link.port, s.ToString().c_str(), static_cast<unsigned long long>(kRegisterRetryMs));
+        LogRegisterError(link, "cannot connect: " + s.ToString());
         FinishRound(round);
         return;
       }
@@ -395,21 +402,34 @@ void BrokerController::SendRegister(size_t i, const RegisterBody& body, std::sha
     std::string where = link.host + ":" + std::to_string(link.port);
     if (!r.ok()) {
       link.registered = false;
-      RMQ_LOG_ERROR("broker not registered with NameServer %s: REGISTER_BROKER (%zu topics) failed: %s "
-                    "(retrying every %llu ms)", where.c_str(), topics, r.status().ToString().c_str(),
-                    static_cast<unsigned long long>(kRegisterRetryMs));
+      LogRegisterError(link, "REGISTER_BROKER (" + std::to_string(topics) + " topics) failed: " + r.status().ToString());
     } else if (r->code != 0) {
       link.registered = false;
-      RMQ_LOG_ERROR("broker not registered with NameServer %s: REGISTER_BROKER (%zu topics) refused: code %d %s "
-                    "(retrying every %llu ms)", where.c_str(), topics, r->code, r->remark ? r->remark->c_str() : "",
-                    static_cast<unsigned long long>(kRegisterRetryMs));
+      LogRegisterError(link, "REGISTER_BROKER (" + std::to_string(topics) + " topics) refused: code " +
+                                 std::to_string(r->code) + " " + (r->remark ? *r->remark : std::string()));
     } else {
       if (!link.registered) RMQ_LOG_INFO("registered with NameServer %s (%zu topics)", where.c_str(), topics);
       link.registered = true;
+      link.last_error.clear();
+      link.errors_unlogged = 0;
       link.registered_conn = conn;
     }
     FinishRound(round);
   });
+}
+
+void BrokerController::LogRegisterError(NamesrvLink& n, const std::string& what) {
+  const uint64_t now = server_.NowMs();
+  if (what == n.last_error && now - n.last_error_ms < kRegisterErrorLogIntervalMs) {
+    ++n.errors_unlogged;
+    return;
+  }
+  std::string repeats = n.errors_unlogged > 0 ? "; " + std::to_string(n.errors_unlogged) + " more failures since the last report" : "";
+  RMQ_LOG_ERROR("broker not registered with NameServer %s:%d: %s (retrying every %llu ms%s)", n.host.c_str(), n.port,
+                what.c_str(), static_cast<unsigned long long>(kRegisterRetryMs), repeats.c_str());
+  n.last_error = what;
+  n.last_error_ms = now;
+  n.errors_unlogged = 0;
 }
 
 void BrokerController::NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info) {

@@ -136,6 +136,7 @@ class BrokerController {
   RegisterBody full_body_;                          // cache of FullRegisterBody()
   bool full_body_valid_ = false;
   DataVersion oversize_logged_;                     // the version whose oversize body was reported
+  uint64_t oversize_logged_ms_ = 0;
 
   struct NamesrvLink {
     std::string host;
@@ -147,7 +148,14 @@ class BrokerController {
     // this NameServer the whole table, and the retry timer keeps trying.
     bool registered = false;
     ConnectionId registered_conn = 0;
+    // LogRegisterError's throttle: the last reason logged, when, and failures since not logged.
+    std::string last_error;
+    uint64_t last_error_ms = 0;
+    int errors_unlogged = 0;
   };
+  // Logs a failed or refused registration as an ERROR: at once when the reason is new, then at
+  // most every kRegisterErrorLogIntervalMs while the same reason repeats on each retry.
+  void LogRegisterError(NamesrvLink& n, const std::string& what);
   std::vector<NamesrvLink> namesrvs_;
 
   struct FlushWaiter {
