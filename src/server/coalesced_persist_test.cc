@@ -44,3 +44,20 @@ TEST_CASE("coalesced persist: PersistNow writes even when clean and clears the m
   REQUIRE(ReadConfigFile(dir.Path("y.json"), &text).ok());
   CHECK(text == "now");
 }
+
+TEST_CASE("coalesced persist: Changed writes on the leading edge, then coalesces within the tick") {
+  TempDir dir;
+  int encodes = 0;
+  CoalescedPersist p(dir.Path("z.json"), [&] {
+    ++encodes;
+    return std::string("z");
+  });
+  p.Changed();  // never written: at once
+  CHECK(encodes == 1);
+  CHECK_FALSE(p.dirty());
+  for (int i = 0; i < 100; ++i) p.Changed();  // same tick: marked only
+  CHECK(encodes == 1);
+  CHECK(p.dirty());
+  CHECK(p.PersistIfDirty());
+  CHECK(encodes == 2);
+}

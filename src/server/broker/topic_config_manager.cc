@@ -125,7 +125,7 @@ const TopicConfig* TopicConfigManager::Find(const std::string& topic) const {
 
 void TopicConfigManager::Changed(const std::string& topic, bool deleted) {
   data_version_.Next(NowMillis());
-  persist_.MarkDirty();
+  persist_.Changed();
   if (on_change_) on_change_(topic, deleted);
 }
 

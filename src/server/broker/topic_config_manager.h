@@ -38,8 +38,9 @@ class TopicConfigManager {
   // only when that changed something.
   Status Load();
   const TopicConfig* Find(const std::string& topic) const;
-  // Creates or replaces and bumps the data version. The file is rewritten by the broker's next
-  // PersistIfDirty (once per second however many topics changed), not here.
+  // Creates or replaces and bumps the data version. The file is queued for writing at once when
+  // it was not written in the last second, else by the broker's next PersistIfDirty (so a burst
+  // of N creates costs about one encode per second, not N).
   void Update(const TopicConfig& tc);
   bool Delete(const std::string& topic);
   // Auto-creates `topic` from `default_topic` (TBW102) as Java's
