@@ -34,7 +34,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale topic-scale topic-scale-smoke
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale hostile-test disk-full-test topic-scale topic-scale-smoke
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -73,6 +73,18 @@ compat-test: all
 # 23876/24911); see tools/crash_test.sh.
 crash-test: $(BUILD)/rmqd $(BUILD)/tools/store_inspect
 	@bash tools/crash_test.sh $(BUILD)
+
+# Hostile clients against a real rmqd (ports 27876/28911, ~1 min): many extFields, never-reading
+# senders, trickled and oversized frames, the memory limit, idle and burst connections; part of
+# `make test`; see tools/hostile_test.py and docs/reliability.md.
+hostile-test: $(BUILD)/rmqd
+	@python3 tools/hostile_test.py $(BUILD)
+
+# rmqd on a 96 MiB tmpfs filled to the last page: no SIGBUS, Java's disk-full answer, reads and a
+# restart on the full disk, writes again once space is freed (~15 s; needs root; ports
+# from 41876/41911); see tools/disk_full_test.sh.
+disk-full-test: $(BUILD)/rmqd
+	@bash tools/disk_full_test.sh $(BUILD)
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(JOBS) all $(BUILD)/unit_tests

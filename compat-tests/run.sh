@@ -333,7 +333,10 @@ EOF
 
 run_hostile() {  # $1 port, $2 label
   local out
-  out=$(python3 "$HERE/hostile_bytes.py" 127.0.0.1 "$1" 2>&1)
+  local target=rmqd
+  [[ "$MODE" == --java ]] && target=java
+  [[ "$MODE" == --java5 ]] && target=java5
+  out=$(HOSTILE_TARGET=$target python3 "$HERE/hostile_bytes.py" 127.0.0.1 "$1" 2>&1)
   echo "$out" | sed 's/^/  /'
   local p f
   read -r p f < <(echo "$out" | sed -n 's/^hostile: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' | tail -n 1)

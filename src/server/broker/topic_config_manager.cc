@@ -32,7 +32,9 @@ bool IsValidTopicName(const std::string& topic, std::string* why) {
 }
 
 bool IsNotAllowedSendTopic(const std::string& topic) {
-  static const char* kNotAllowed[] = {kScheduleTopic, kTransHalfTopic, kTransOpHalfTopic, kTransCheckMaxTimeTopic,
+  // TBW102 is not in Java 4.9.7's set (its broker stores what is sent there); rmqd refuses it
+  // too: it is the template auto-created topics copy, not a topic anyone consumes.
+  static const char* kNotAllowed[] = {kAutoCreateTopicKeyTopic, kScheduleTopic, kTransHalfTopic, kTransOpHalfTopic, kTransCheckMaxTimeTopic,
                                       kSelfTestTopic, kOffsetMovedEventTopic};
   for (const char* t : kNotAllowed)
     if (topic == t) return true;

@@ -26,7 +26,8 @@ inline constexpr const char* kDlqGroupTopicPrefix = "%DLQ%";
 
 // Topic names: ^[%|a-zA-Z0-9_-]+$, at most 127 characters (retry/DLQ topics 255).
 bool IsValidTopicName(const std::string& topic, std::string* why);
-// Topics a client may not send to directly.
+// Topics a client may not send to directly: Java 4.9.7's NOT_ALLOWED_SEND_TOPIC_SET plus its
+// SELF_TEST_TOPIC, OFFSET_MOVED_EVENT and (rmqd only) TBW102.
 bool IsNotAllowedSendTopic(const std::string& topic);
 bool IsSystemTopic(const std::string& topic);
 
