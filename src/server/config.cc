@@ -62,6 +62,7 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"longPollingEnable", &BrokerConfig::long_polling_enable},
     {"shortPollingTimeMills", &BrokerConfig::short_polling_time_mills, 0, INT64_MAX},
     {"registerNameServerPeriod", &BrokerConfig::register_name_server_period, 1000, INT32_MAX},
+    {"compressedRegister", &BrokerConfig::compressed_register},
     {"enablePropertyFilter", &BrokerConfig::enable_property_filter},
     {"filterSupportRetry", &BrokerConfig::filter_support_retry},
     {"messageDelayLevel", &BrokerConfig::message_delay_level},

@@ -52,6 +52,10 @@ struct BrokerConfig {
   bool long_polling_enable = true;
   int64_t short_polling_time_mills = 1000;
   int32_t register_name_server_period = 30000;
+  // Java 4.9.7's compressedRegister (default false): REGISTER_BROKER bodies in the compressed form.
+  // rmqd also compresses, whatever this says, a body that would exceed kCompressRegisterAboveBytes
+  // as JSON (both Java 4.9.7's NameServer and rmqd's accept it).
+  bool compressed_register = false;
   bool enable_property_filter = false;
   bool filter_support_retry = false;  // SQL92 filters also apply to %RETRY% messages
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";

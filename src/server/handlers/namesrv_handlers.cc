@@ -8,6 +8,7 @@
 #include "common/logging.h"
 #include "protocol/request_code.h"
 #include "server/handlers/handlers.h"
+#include "server/register_broker_body.h"
 #include "server/namesrv/namesrv_controller.h"
 
 namespace rmq::server {
@@ -30,79 +31,6 @@ std::string TopicListJson(const std::vector<std::string>& topics, const std::str
   w.EndArray();
   w.EndObject();
   return out;
-}
-
-bool Inflate(std::string_view in, std::string* out) {
-  z_stream zs{};
-  if (inflateInit(&zs) != Z_OK) return false;
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  zs.avail_in = static_cast<uInt>(in.size());
-  char buf[65536];
-  int rc;
-  do {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof(buf);
-    rc = inflate(&zs, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) {
-      inflateEnd(&zs);
-      return false;
-    }
-    out->append(buf, sizeof(buf) - zs.avail_out);
-    if (out->size() > 256u * 1024 * 1024) {
-      inflateEnd(&zs);
-      return false;
-    }
-  } while (rc != Z_STREAM_END && (zs.avail_in > 0 || zs.avail_out == 0));
-  inflateEnd(&zs);
-  return rc == Z_STREAM_END;
-}
-
-// The compressed register body: i32 len + DataVersion JSON, i32 count, per topic i32 len +
-// "name readQ writeQ perm filterType [attributes]", then filter servers (ignored).
-bool ParseCompressedRegisterBody(std::string_view raw, RegisterBrokerRequest* req) {
-  std::string data;
-  if (!Inflate(raw, &data)) return false;
-  size_t pos = 0;
-  auto read_block = [&](std::string_view* out) {
-    if (data.size() - pos < 4) return false;
-    uint32_t n = DecodeFixed32(data.data() + pos);
-    pos += 4;
-    if (n > data.size() - pos) return false;
-    *out = std::string_view(data).substr(pos, n);
-    pos += n;
-    return true;
-  };
-  std::string_view dv_json;
-  if (!read_block(&dv_json)) return false;
-  rapidjson::Document doc;
-  doc.Parse(dv_json.data(), dv_json.size());
-  if (doc.HasParseError() || !ParseDataVersion(doc, &req->data_version)) return false;
-  if (data.size() - pos < 4) return false;
-  uint32_t count = DecodeFixed32(data.data() + pos);
-  pos += 4;
-  for (uint32_t i = 0; i < count; ++i) {
-    std::string_view text;
-    if (!read_block(&text)) return false;
-    TopicConfig tc;
-    std::vector<std::string> parts;
-    size_t s = 0;
-    while (s < text.size() && parts.size() < 5) {
-      size_t e = text.find(' ', s);
-      if (e == std::string_view::npos) e = text.size();
-      parts.emplace_back(text.substr(s, e - s));
-      s = e + 1;
-    }
-    if (parts.size() < 4) return false;
-    tc.topic_name = parts[0];
-    if (!protocol::ParseInt32(parts[1], &tc.read_queue_nums) || !protocol::ParseInt32(parts[2], &tc.write_queue_nums) ||
-        !protocol::ParseInt32(parts[3], &tc.perm)) {
-      return false;
-    }
-    if (parts.size() > 4) tc.topic_filter_type = parts[4];
-    req->topics[tc.topic_name] = tc;
-  }
-  req->has_topics = true;
-  return true;
 }
 
 bool ParseRegisterBody(std::string_view body, RegisterBrokerRequest* req) {
@@ -149,9 +77,24 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
     }
   }
   if (!body.empty()) {
-    bool ok = compressed ? ParseCompressedRegisterBody(body, &r) : ParseRegisterBody(body, &r);
+    bool ok;
+    std::string why = "register body is malformed";
+    if (compressed) {
+      // The periodic re-registration of a large broker carries the version we already have:
+      // read the version from the head and decode the topics only when they will be used.
+      Status s = DecodeCompressedRegisterVersion(body, &r.data_version);
+      if (s.ok() && ctx.namesrv->routes().WantsTopics(r.broker_name, r.broker_addr, r.broker_id, r.data_version)) {
+        s = DecodeCompressedRegisterBody(body, &r.data_version, &r.topics);
+        r.has_topics = s.ok();
+      }
+      ok = s.ok();
+      if (!ok) why += ": " + s.message();
+    } else {
+      ok = ParseRegisterBody(body, &r);
+    }
     if (!ok) {
-      *resp = ErrorResponse(ResponseCode::kSystemError, "register body is malformed");
+      RMQ_LOG_WARN("REGISTER_BROKER from %s (%s) refused: %s", r.broker_addr.c_str(), r.broker_name.c_str(), why.c_str());
+      *resp = ErrorResponse(ResponseCode::kSystemError, why);
       return HandlerResult::kRespond;
     }
   }
