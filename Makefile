@@ -34,7 +34,7 @@ TEST_OBJS := $(TEST_SRCS:%.cc=$(BUILD)/%.o)
 MAIN_OBJS := $(MAIN_SRCS:%.cc=$(BUILD)/%.o)
 TOOLS     := $(TOOL_SRCS:tools/%.cc=$(BUILD)/tools/%)
 
-.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale hostile-test disk-full-test topic-scale topic-scale-smoke
+.PHONY: all deps run test unit-test compat-test fuzz clean bench-smoke bench crash-test store-scale hostile-test disk-full-test topic-scale topic-scale-smoke test-full
 
 all: $(BUILD)/rmqd $(TOOLS)
 
@@ -128,6 +128,11 @@ topic-scale-smoke: $(BUILD)/rmqd $(BUILD)/tools/topic_scale
 	@dir=$$(mktemp -d /tmp/rmqd-topic-scale.XXXXXX) && \
 	./$(BUILD)/tools/topic_scale $$dir/creates --creates 20000 --create-bound 20; \
 	rc=$$?; rm -rf "$$dir"; exit $$rc
+
+# The long suites that `make test` runs only a short variant of (run them before resolving an issue):
+# 100k/1M topics, 10M messages in one queue, and every fuzz target for FUZZ_SECONDS (600) each.
+test-full: topic-scale store-scale
+	@FUZZ_SECONDS=$${FUZZ_SECONDS:-600} $(MAKE) --no-print-directory fuzz
 
 clean:
 	rm -rf build build-san build-fuzz
