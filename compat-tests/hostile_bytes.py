@@ -3,7 +3,7 @@
 that (1) the server closed that connection or at least never answered it, and (2) a fresh connection
 still gets a valid answer to a well-formed GET_ROUTEINFO_BY_TOPIC (105) for TBW102.
 
-usage: hostile_bytes.py HOST PORT
+usage: [HOSTILE_TARGET=java|java5|rmqd] hostile_bytes.py HOST PORT
 prints one line per check and finally "hostile: N passed, N failed"; exit status 1 on any failure.
 Stdlib only. Frame layout: len:i32 | (serializeType<<24 | headerLen):i32 | header | body (big-endian).
 
@@ -19,6 +19,7 @@ role (NameServer or broker) is told by the baseline query's answer: 0 from a Nam
 broker, so each port gets the request codes it serves.
 """
 import json
+import os
 import socket
 import struct
 import sys
@@ -203,13 +204,239 @@ def deep_body_cases(role):
           "subscription": DEEP_SQL, "subVersion": "1", "expressionType": "SQL92"}, b"", None),
     ]
 
+# ---- request validation (issue #11 item 7) -------------------------------------------------------
+# Well-formed frames whose values are wrong. Each check uses a fresh connection and asserts the
+# code and remark (or the closed connection) Java 4.9.7 gives, or, where that answer is itself a
+# defect (a message acknowledged but never consumable, a topic registered with perm 255, a send
+# into the TBW102 template topic), the answer rmqd gives instead; docs/compatibility.md lists both.
+# HOSTILE_TARGET (run.sh sets it) says which server is being checked: "java" / "java5" expect the
+# measured Java 4.9.7 answers, anything else (the default, "rmqd") expects rmqd's.
+TARGET = "rmqd"
+
+
+def v_recv_frame(s, wait):
+    """('answered', header dict, body) | ('closed'|'silent', None, None)."""
+    s.settimeout(wait)
+    buf = b""
+    try:
+        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i", buf[:4])[0]:
+            chunk = s.recv(65536)
+            if not chunk:
+                return "closed", None, None
+            buf += chunk
+    except socket.timeout:
+        return "silent", None, None
+    except ConnectionResetError:
+        return "closed", None, None
+    total, info = struct.unpack(">ii", buf[:8])
+    hlen = info & 0xFFFFFF
+    return "answered", json.loads(buf[8:8 + hlen].decode("utf-8")), buf[8 + hlen:4 + total]
+
+
+def v_frame(header_text, body=b""):
+    h = header_text.encode() if isinstance(header_text, str) else header_text
+    return struct.pack(">ii", 4 + len(h) + len(body), len(h)) + h + body
+
+
+def v_header(code_json, ext, opaque):
+    """A JSON header with `code_json` spliced in verbatim (None: no code member at all)."""
+    rest = '"extFields":%s,"flag":0,"language":"JAVA","opaque":%d,"serializeTypeCurrentRPC":"JSON","version":409' % (
+        json.dumps(ext), opaque)
+    return "{%s}" % rest if code_json is None else '{"code":%s,%s}' % (code_json, rest)
+
+
+def v_exchange(data, wait=TIMEOUT):
+    """Sends `data` on a fresh connection; returns (status, header, body, still_open) where
+    still_open says whether a route query sent afterwards on the same connection was answered."""
+    s = connect()
+    try:
+        s.sendall(data)
+        status, hdr, body = v_recv_frame(s, wait)
+        still_open = False
+        if status != "closed":
+            try:
+                s.sendall(json_frame(105, {"topic": "TBW102"}, 99))
+                still_open = v_recv_frame(s, TIMEOUT)[0] == "answered"
+            except OSError:
+                pass
+        return status, hdr, body, still_open
+    finally:
+        s.close()
+
+
+def v_role():
+    """'namesrv' when a route query for TBW102 gets code 0, else 'broker' (which answers 3)."""
+    status, hdr, _, _ = v_exchange(json_frame(105, {"topic": "TBW102"}, 98))
+    return "namesrv" if status == "answered" and hdr.get("code") == 0 else "broker"
+
+
+def v_expect_answer(status, hdr, still_open, code, remark=None):
+    if status != "answered":
+        return ["expected code %d, got %s" % (code, status)]
+    problems = []
+    if hdr.get("code") != code:
+        problems.append("code %r != %d (remark %r)" % (hdr.get("code"), code, hdr.get("remark")))
+    if remark is not None and hdr.get("remark") != remark:
+        problems.append("remark %r != %r" % (hdr.get("remark"), remark))
+    if not still_open:
+        problems.append("connection not usable after the answer")
+    return problems
+
+
+def v_expect_closed(status, hdr):
+    if status == "answered":
+        return ["answered code %r remark %r; Java 4.9.7 closes the connection" % (hdr.get("code"), hdr.get("remark"))]
+    return []
+
+
+def v_route_answer(role):
+    """What a code-105 request gets: the route (code 0) from a NameServer, code 3 from a broker."""
+    return (0, None) if role == "namesrv" else (3, " request type 105 not supported")
+
+
+def check_code_as_string(role):
+    # fastjson binds "105" to the int field: Java answers it as code 105.
+    status, hdr, _, still_open = v_exchange(v_frame(v_header('"105"', {"topic": "TBW102"}, 5001)))
+    return v_expect_answer(status, hdr, still_open, *v_route_answer(role))
+
+
+def check_code_overflow(role):
+    # 2^32 + 105 does not fit Java's int: fastjson throws, the decoder closes the connection.
+    status, hdr, _, _ = v_exchange(v_frame(v_header(str(2 ** 32 + 105), {"topic": "TBW102"}, 5002)))
+    return v_expect_closed(status, hdr)
+
+
+def check_code_with_space(role):
+    # " 105" is not an int to Integer.parseInt: the connection is closed.
+    status, hdr, _, _ = v_exchange(v_frame(v_header('" 105"', {"topic": "TBW102"}, 5003)))
+    return v_expect_closed(status, hdr)
+
+
+def check_opaque_overflow(role):
+    ext = {"topic": "TBW102"}
+    data = v_frame(v_header("105", ext, 5004).replace('"opaque":5004', '"opaque":%d' % (2 ** 32 + 5004)))
+    status, hdr, _, _ = v_exchange(data)
+    return v_expect_closed(status, hdr)
+
+
+def check_code_missing(role):
+    # No "code" member: Java's field keeps 0, so the request is an unknown code 0. The broker
+    # answers 3; the NameServer answers nothing (see UnknownRequestCodeTest) or 3. Both keep the
+    # connection.
+    status, hdr, _, still_open = v_exchange(v_frame(v_header(None, {"topic": "TBW102"}, 5005)), wait=1.0)
+    if role == "broker" or status == "answered":
+        return v_expect_answer(status, hdr, still_open, 3, " request type 0 not supported")
+    return [] if still_open else ["connection not usable after an unanswered code-0 request"]
+
+
+def v_send(topic, sys_flag, opaque, properties="WAIT\x01true\x02"):
+    ext = {"producerGroup": "hostile_pg", "topic": topic, "defaultTopic": "TBW102", "defaultTopicQueueNums": "4",
+           "queueId": "0", "sysFlag": str(sys_flag), "bornTimestamp": str(int(time.time() * 1000)), "flag": "0",
+           "properties": properties, "reconsumeTimes": "0", "unitMode": "false", "batch": "false"}
+    return v_exchange(v_frame(v_header("10", ext, opaque), b"hostile body"))
+
+
+def v_java():
+    return TARGET in ("java", "java5")
+
+
+def check_send_sysflag_minus_one(role):
+    # Java 4.9.7 acknowledges it (code 0) and stores a ROLLBACK-type record no ConsumeQueue gets.
+    status, hdr, _, still_open = v_send("hostile_sysflag_%d" % int(time.time()), -1, 5101)
+    if v_java():
+        return v_expect_answer(status, hdr, still_open, 0)
+    return v_expect_answer(status, hdr, still_open, 13,
+                           "the message sysFlag[-1] is illegal: bits 0xfffff800 are not defined by MessageSysFlag")
+
+
+def check_send_sysflag_prepared_without_tran_msg(role):
+    status, hdr, _, still_open = v_send("hostile_sysflag_%d" % int(time.time()), 4, 5102)
+    if v_java():
+        return v_expect_answer(status, hdr, still_open, 0)
+    return v_expect_answer(status, hdr, still_open, 13, "the message sysFlag[4] is illegal: "
+                           "transaction type PREPARED without the TRAN_MSG property")
+
+
+def check_send_sysflag_zero_still_accepted(role):
+    status, hdr, _, still_open = v_send("hostile_sysflag_%d" % int(time.time()), 0, 5103)
+    return v_expect_answer(status, hdr, still_open, 0)
+
+
+def check_send_to_tbw102(role):
+    status, hdr, _, still_open = v_send("TBW102", 0, 5104)
+    if v_java():
+        return v_expect_answer(status, hdr, still_open, 0)
+    return v_expect_answer(status, hdr, still_open, 16, "Sending message to topic[TBW102] is forbidden.")
+
+
+def check_create_topic_perm_255(role):
+    topic = "hostile_perm255_%d" % int(time.time())
+    ext = {"topic": topic, "defaultTopic": "TBW102", "readQueueNums": "4", "writeQueueNums": "4", "perm": "255",
+           "topicFilterType": "SINGLE_TAG", "topicSysFlag": "0", "order": "false"}
+    status, hdr, _, still_open = v_exchange(v_frame(v_header("17", ext, 5201)))
+    if v_java():
+        problems = v_expect_answer(status, hdr, still_open, 0)
+    else:
+        problems = v_expect_answer(status, hdr, still_open, 16, "topicPermission value: 255 is invalid.")
+    # GET_ALL_TOPIC_CONFIG (21): Java registered the topic with perm 255; rmqd has no such topic.
+    status, hdr, body, _ = v_exchange(v_frame(v_header("21", {}, 5202)))
+    if status != "answered" or hdr.get("code") != 0:
+        return problems + ["GET_ALL_TOPIC_CONFIG: %s %r" % (status, hdr and hdr.get("code"))]
+    listed = topic.encode() in (body or b"")
+    if listed != v_java():
+        problems.append("topic %s %s in GET_ALL_TOPIC_CONFIG" % (topic, "is" if listed else "is not"))
+    return problems
+
+
+HEADER_CHECKS = [
+    ("header code as the string \"105\" is code 105", check_code_as_string),
+    ("header code 2^32+105 closes the connection", check_code_overflow),
+    ("header code \" 105\" closes the connection", check_code_with_space),
+    ("header opaque 2^32+5004 closes the connection", check_opaque_overflow),
+    ("header without code is request code 0", check_code_missing),
+]
+BROKER_CHECKS = [
+    ("send with sysFlag=-1", check_send_sysflag_minus_one),
+    ("send with sysFlag=4 (PREPARED) and no TRAN_MSG", check_send_sysflag_prepared_without_tran_msg),
+    ("send with sysFlag=0 is still stored", check_send_sysflag_zero_still_accepted),
+    ("send to TBW102", check_send_to_tbw102),
+    ("UPDATE_AND_CREATE_TOPIC with perm=255", check_create_topic_perm_255),
+]
+
+
+def run_validation_checks():
+    """Returns (passed, failed)."""
+    passed = failed = 0
+    role = v_role()
+    checks = HEADER_CHECKS + (BROKER_CHECKS if role == "broker" else [])
+    if role != "broker":
+        print("note: %s port; the %d send/create checks run against the broker port only" % (role, len(BROKER_CHECKS)))
+    for name, fn in checks:
+        try:
+            problems = fn(role)
+        except (OSError, ValueError) as e:
+            problems = ["%s: %s" % (type(e).__name__, e)]
+        time.sleep(0.1)
+        ok, why = health_check(6000 + passed + failed)
+        if not ok:
+            problems.append("fresh connection afterwards: " + why)
+        if problems:
+            failed += 1
+            print("FAIL %s [%s, expecting %s]: %s" % (name, role, "Java 4.9.7" if v_java() else "rmqd", "; ".join(problems)))
+        else:
+            passed += 1
+            print("PASS %s [%s, expecting %s]" % (name, role, "Java 4.9.7" if v_java() else "rmqd"))
+    return passed, failed
+# ---- end of request validation -------------------------------------------------------------------
+
 
 def main():
-    global HOST, PORT
+    global HOST, PORT, TARGET
     if len(sys.argv) != 3:
         print(__doc__, file=sys.stderr)
         return 2
     HOST, PORT = sys.argv[1], int(sys.argv[2])
+    TARGET = os.environ.get("HOSTILE_TARGET", "rmqd")
     passed = failed = 0
     opaque = 1000
 
@@ -276,6 +503,8 @@ def main():
         else:
             passed += 1
             print("PASS %s: %s, fresh connection answered (%s)" % (name, outcome, why))
+    p, f = run_validation_checks()
+    passed, failed = passed + p, failed + f
 
     print("hostile: %d passed, %d failed" % (passed, failed))
     return 0 if failed == 0 else 1

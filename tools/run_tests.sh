@@ -61,6 +61,18 @@ fi
 grep -qE '^bench-smoke: [0-9]+ passed, 0 failed' /tmp/rmqd-bench-smoke.log ||
   failures+=("bench-smoke: $(grep -E '^(bench-smoke:|errors:|no |bench-smoke: loadgen)' /tmp/rmqd-bench-smoke.log | head -3 | tr '\n' ' ')")
 
+echo "== topic scale smoke (20,000 UPDATE_AND_CREATE_TOPIC within 20 s, routes, restart under 1 s; tools/topic_scale)"
+make --no-print-directory BUILD="$BUILD" topic-scale-smoke 2>&1 | grep -v ' topics created, ' | tee /tmp/rmqd-topic-scale.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E '^topic-scale: [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-topic-scale.log | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+else
+  echo "topic scale smoke printed no summary"; failed=$((failed + 1)); status=1
+fi
+while read -r l; do failures+=("topic-scale: $l"); done < <(grep -E '^check [a-z-]+: FAIL' /tmp/rmqd-topic-scale.log | head -5)
+
 echo "== crash test (SIGKILL under a Java producer, SYNC_FLUSH + ASYNC_FLUSH; tools/crash_test.sh)"
 bash tools/crash_test.sh "$BUILD" 2>&1 | tee /tmp/rmqd-crash.log
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -72,6 +84,30 @@ else
   echo "crash test printed no summary"; failed=$((failed + 1)); status=1
 fi
 while read -r l; do failures+=("crash-test: $l"); done < <(grep -E '\] FAIL ' /tmp/rmqd-crash.log | head -10)
+
+echo "== hostile clients (tools/hostile_test.py against rmqd: limits on fields, memory, frames, idle)"
+python3 tools/hostile_test.py "$BUILD" 2>&1 | tee /tmp/rmqd-hostile.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E '^hostile-limits: [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-hostile.log | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+else
+  echo "hostile test printed no summary"; failed=$((failed + 1)); status=1
+fi
+while read -r l; do failures+=("hostile-limits: $l"); done < <(grep -E '^\[FAIL\]' /tmp/rmqd-hostile.log | head -10)
+
+echo "== disk-full test (rmqd on a full tmpfs; tools/disk_full_test.sh)"
+bash tools/disk_full_test.sh "$BUILD" 2>&1 | tee /tmp/rmqd-disk-full.log
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+line=$(grep -E '^disk-full: [0-9]+ passed, [0-9]+ failed' /tmp/rmqd-disk-full.log | tail -1)
+if [ -n "$line" ]; then
+  passed=$((passed + $(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')))
+  failed=$((failed + $(echo "$line" | sed -E 's/.*passed, ([0-9]+) failed.*/\1/')))
+else
+  echo "disk-full test printed no summary"; failed=$((failed + 1)); status=1
+fi
+while read -r l; do failures+=("disk-full: $l"); done < <(grep -E '\] FAIL ' /tmp/rmqd-disk-full.log | head -10)
 
 if [ "${RMQ_SKIP_COMPAT:-0}" != "1" ]; then
   echo "== compatibility tests (official Java clients against $BUILD/rmqd)"

@@ -1,5 +1,6 @@
 #include "common/json.h"
 
+#include <cmath>
 #include <cstdio>
 
 #include <rapidjson/error/en.h>
@@ -149,6 +150,50 @@ const rapidjson::Value* GetArray(const rapidjson::Value& obj, const char* key) {
   auto it = obj.FindMember(key);
   if (it == obj.MemberEnd() || !it->value.IsArray()) return nullptr;
   return &it->value;
+}
+
+namespace {
+
+// Integer.parseInt over ASCII digits: an optional sign, at least one digit, int32 range.
+bool ParseJavaInt(std::string_view s, int32_t* out) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  if (i == s.size()) return false;
+  int64_t v = 0;
+  for (; i < s.size(); ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+    if (v > int64_t{1} << 31) return false;
+  }
+  if (negative) v = -v;
+  if (v > INT32_MAX) return false;
+  *out = static_cast<int32_t>(v);
+  return true;
+}
+
+}  // namespace
+
+bool FastjsonInt32(const rapidjson::Value& v, int32_t* out) {
+  if (v.IsNull()) { *out = 0; return true; }
+  if (v.IsBool()) { *out = v.GetBool() ? 1 : 0; return true; }
+  if (v.IsInt()) { *out = v.GetInt(); return true; }
+  if (v.IsInt64() || v.IsUint64()) return false;  // an integer literal beyond int32
+  if (v.IsDouble()) {
+    double d = std::trunc(v.GetDouble());
+    if (!(d > -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
+    *out = static_cast<int32_t>(static_cast<uint32_t>(static_cast<uint64_t>(static_cast<int64_t>(d))));
+    return true;
+  }
+  if (!v.IsString()) return false;
+  std::string_view raw(v.GetString(), v.GetStringLength());
+  if (raw.empty() || raw == "null" || raw == "NULL") { *out = 0; return true; }
+  std::string s;
+  for (char c : raw)
+    if (c != ',') s.push_back(c);
+  size_t dot = s.rfind('.');
+  if (dot != std::string::npos && s.find_first_not_of('0', dot + 1) == std::string::npos) s.resize(dot);
+  return ParseJavaInt(s, out);
 }
 
 bool ScalarToString(const rapidjson::Value& v, std::string* out) {

@@ -72,6 +72,17 @@ bool GetInt32(const rapidjson::Value& obj, const char* key, int32_t* out);
 bool GetBool(const rapidjson::Value& obj, const char* key, bool* out);
 const rapidjson::Value* GetObject(const rapidjson::Value& obj, const char* key);
 const rapidjson::Value* GetArray(const rapidjson::Value& obj, const char* key);
+// The value fastjson 1.2.x binds to a Java `int` field (RemotingCommand's code, opaque, flag,
+// version), as measured on the Java 4.9.7 broker: an integer literal must fit in int32; a literal
+// with a fraction or exponent is truncated toward zero and wrapped to 32 bits (BigDecimal
+// intValue); null and false are 0, true is 1; a string is 0 when empty, "null" or "NULL",
+// otherwise its commas are dropped, one trailing ".0*" is removed and the rest must be an
+// optional sign and ASCII digits within int32. False (fastjson throws, the connection closes)
+// for anything else: out of range, arrays, objects, " 30", "3e1", "30.5". Differs from Java
+// only for non-ASCII digits (Java accepts them) and for non-integer literals at or beyond 2^63
+// (Java wraps their exact decimal value; RapidJSON keeps only the double, so they are refused).
+bool FastjsonInt32(const rapidjson::Value& v, int32_t* out);
+
 // Any scalar as the string Java's toString would give (for extFields values).
 bool ScalarToString(const rapidjson::Value& v, std::string* out);
 

@@ -13,6 +13,11 @@
 
 namespace rmq::protocol {
 
+// The most extFields a request header may carry. Java sets no limit, but no Java header has more
+// than about 30; the cap keeps a 16 MiB header of a million keys from holding the loop (a frame
+// over it is refused as malformed and its connection closed).
+inline constexpr size_t kMaxExtFields = 1024;
+
 class ExtFields {
  public:
   // Null when absent.

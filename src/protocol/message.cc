@@ -6,6 +6,28 @@
 
 namespace rmq::protocol {
 
+Status CheckProducerSysFlag(int32_t sys_flag, bool half_message) {
+  // Checked on every send: nothing is built unless the flag is refused.
+  auto illegal = [sys_flag](const std::string& why) {
+    return Status::InvalidArgument("the message sysFlag[" + std::to_string(sys_flag) + "] is illegal: " + why);
+  };
+  uint32_t unknown = static_cast<uint32_t>(sys_flag) & ~static_cast<uint32_t>(kSysFlagDefinedBits);
+  if (unknown != 0) {
+    char hex[16];
+    snprintf(hex, sizeof(hex), "0x%x", unknown);
+    return illegal(std::string("bits ") + hex + " are not defined by MessageSysFlag");
+  }
+  if (((sys_flag & kSysFlagCompressionType) >> 8) > 3) {
+    return illegal("unknown compression type " + std::to_string((sys_flag & kSysFlagCompressionType) >> 8));
+  }
+  int32_t tx = sys_flag & kSysFlagTransactionType;
+  if (tx == kSysFlagTransactionRollback) return illegal("a rolled-back transaction message cannot be sent");
+  if (tx == kSysFlagTransactionPrepared && !half_message) {
+    return illegal("transaction type PREPARED without the TRAN_MSG property");
+  }
+  return Status::OK();
+}
+
 bool PropertiesView::Get(std::string_view name, std::string_view* value) const {
   size_t pos = 0;
   while (pos < s_.size()) {

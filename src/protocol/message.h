@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/status.h"
+
 namespace rmq::protocol {
 
 inline constexpr char kNameValueSeparator = '\x01';
@@ -36,6 +38,20 @@ inline constexpr int32_t kSysFlagTransactionCommit = 0x8;
 inline constexpr int32_t kSysFlagTransactionRollback = 0xC;
 inline constexpr int32_t kSysFlagBornHostV6 = 0x10;
 inline constexpr int32_t kSysFlagStoreHostV6 = 0x20;
+inline constexpr int32_t kSysFlagNeedUnwrap = 0x40;         // 5.x
+inline constexpr int32_t kSysFlagInnerBatch = 0x80;         // 5.x
+inline constexpr int32_t kSysFlagCompressionType = 0x700;   // 5.x: 1 LZ4, 2 ZSTD, 3 ZLIB
+inline constexpr int32_t kSysFlagTransactionType = 0xC;
+// Every bit MessageSysFlag (5.x) defines.
+inline constexpr int32_t kSysFlagDefinedBits = 0x7FF;
+
+// The sysFlag of a SEND_MESSAGE / SEND_BATCH_MESSAGE header, checked before the store: bits
+// no MessageSysFlag defines (so any negative value), a compression type above ZLIB (3), the
+// ROLLBACK transaction type, or the PREPARED type on a message that is not a transaction half
+// message (`half_message`: its TRAN_MSG property is true) give InvalidArgument with the remark
+// to answer (MESSAGE_ILLEGAL). Java 4.9.7 stores such a message and acknowledges it, but a
+// PREPARED or ROLLBACK record is never dispatched to a ConsumeQueue, so nobody can consume it.
+Status CheckProducerSysFlag(int32_t sys_flag, bool half_message);
 
 // A non-owning view of the properties string; lookups scan it (it is short).
 class PropertiesView {

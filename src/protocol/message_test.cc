@@ -6,6 +6,7 @@
 #include "protocol/message.h"
 
 using namespace rmq::protocol;
+using rmq::Status;
 
 namespace {
 std::string Props(std::initializer_list<std::pair<const char*, const char*>> kv) {
@@ -201,3 +202,36 @@ TEST_CASE("DecodeBatchBody: empty, truncated and inconsistent bodies are refused
 
 }  // namespace
 }  // namespace rmq::protocol
+TEST_CASE("CheckProducerSysFlag: what stock producers send is accepted") {
+  CHECK(CheckProducerSysFlag(0, false).ok());
+  CHECK(CheckProducerSysFlag(kSysFlagCompressed, false).ok());
+  CHECK(CheckProducerSysFlag(0x301, false).ok());  // COMPRESSED + ZLIB, the 4.9.8 and 5.3.1 clients
+  CHECK(CheckProducerSysFlag(0x101, false).ok());  // LZ4
+  CHECK(CheckProducerSysFlag(kSysFlagMultiTags, false).ok());
+  CHECK(CheckProducerSysFlag(kSysFlagTransactionPrepared, true).ok());  // a half message
+  CHECK(CheckProducerSysFlag(kSysFlagTransactionCommit, false).ok());   // dispatched like NOT_TYPE
+  CHECK(CheckProducerSysFlag(kSysFlagBornHostV6 | kSysFlagStoreHostV6, false).ok());  // the broker resets these
+  CHECK(CheckProducerSysFlag(kSysFlagInnerBatch | kSysFlagNeedUnwrap, false).ok());
+}
+
+TEST_CASE("CheckProducerSysFlag: -1 and undefined bits are refused with a remark naming them") {
+  Status s = CheckProducerSysFlag(-1, false);
+  REQUIRE(s.IsInvalidArgument());
+  CHECK(s.message() == "the message sysFlag[-1] is illegal: bits 0xfffff800 are not defined by MessageSysFlag");
+  CHECK(CheckProducerSysFlag(INT32_MIN, false).IsInvalidArgument());
+  CHECK(CheckProducerSysFlag(0x800, false).IsInvalidArgument());
+  CHECK(CheckProducerSysFlag(0x10000, true).IsInvalidArgument());
+}
+
+TEST_CASE("CheckProducerSysFlag: compression types above ZLIB are refused") {
+  CHECK(CheckProducerSysFlag(0x401, false).IsInvalidArgument());
+  CHECK(CheckProducerSysFlag(0x700, false).IsInvalidArgument());
+}
+
+TEST_CASE("CheckProducerSysFlag: transaction types that are never consumable are refused") {
+  CHECK(CheckProducerSysFlag(kSysFlagTransactionRollback, false).IsInvalidArgument());
+  CHECK(CheckProducerSysFlag(kSysFlagTransactionRollback, true).IsInvalidArgument());
+  Status s = CheckProducerSysFlag(kSysFlagTransactionPrepared, false);
+  REQUIRE(s.IsInvalidArgument());
+  CHECK(s.message() == "the message sysFlag[4] is illegal: transaction type PREPARED without the TRAN_MSG property");
+}

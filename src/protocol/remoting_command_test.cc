@@ -88,11 +88,41 @@ TEST_CASE("corrupt: garbage json header") {
   CHECK(DecodeFrame(f).status().IsCorruption());
 }
 
-TEST_CASE("corrupt: json header without code") {
-  std::string h = "{\"opaque\":1}";
+namespace {
+std::string JsonFrame(const std::string& h) {
   std::string f(4, '\0');
   EncodeFixed32(f.data(), static_cast<uint32_t>(h.size()));
-  CHECK(DecodeFrame(f + h).status().IsCorruption());
+  return f + h;
+}
+}  // namespace
+
+// Java 4.9.7 (fastjson) leaves a missing code at 0 and answers "request type 0 not supported".
+TEST_CASE("json header without code is request code 0") {
+  std::string f = JsonFrame("{\"opaque\":1}");
+  auto r = DecodeFrame(f);
+  REQUIRE(r.ok());
+  CHECK(r.value().code == 0);
+  CHECK(r.value().opaque == 1);
+}
+
+TEST_CASE("json header code given as a string is that code") {
+  std::string f = JsonFrame("{\"code\":\"30\",\"opaque\":\"7\"}");
+  auto r = DecodeFrame(f);
+  REQUIRE(r.ok());
+  CHECK(r.value().code == 30);
+  CHECK(r.value().opaque == 7);
+}
+
+TEST_CASE("corrupt: json header code 2^32+30 is not 30") {
+  CHECK(DecodeFrame(JsonFrame("{\"code\":4294967326,\"opaque\":1}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":\"4294967326\",\"opaque\":1}")).status().IsCorruption());
+}
+
+TEST_CASE("corrupt: json header code with a leading space, opaque or flag out of int32") {
+  CHECK(DecodeFrame(JsonFrame("{\"code\":\" 30\"}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"opaque\":4294967297}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"flag\":-2147483649}")).status().IsCorruption());
+  CHECK(DecodeFrame(JsonFrame("{\"code\":30,\"version\":[409]}")).status().IsCorruption());
 }
 
 TEST_CASE("corrupt: binary header truncated") {
@@ -133,4 +163,39 @@ TEST_CASE("header reader reports missing and malformed fields") {
     r.Required("offset", &off);
     CHECK(r.status().message() == "the custom field <offset> is null");
   }
+}
+
+TEST_CASE("a header with more than kMaxExtFields extFields is refused, in both serializations") {
+  for (auto t : {SerializeType::kJson, SerializeType::kRocketMQ}) {
+    RemotingCommand at_limit = RouteRequest(t);
+    for (size_t i = 1; i < kMaxExtFields; ++i) at_limit.ext_fields.Set("k" + std::to_string(i), "v");
+    REQUIRE(at_limit.ext_fields.size() == kMaxExtFields);
+    std::string frame = EncodeFrame(at_limit);
+    CHECK(DecodeFrame(std::string_view(frame).substr(4)).ok());
+    RemotingCommand over = at_limit;
+    over.ext_fields.Set("one-more", "v");
+    frame = EncodeFrame(over);
+    auto r = DecodeFrame(std::string_view(frame).substr(4));
+    REQUIRE(!r.ok());
+    CHECK(r.status().ToString().find("extFields") != std::string::npos);
+  }
+}
+
+TEST_CASE("a large JSON header is refused by its value count before it is parsed, not by its size") {
+  RemotingCommand big_remark = RouteRequest(SerializeType::kJson);
+  big_remark.remark = std::string(200000, ',') + "\"\\\",,";  // commas inside a string do not count
+  std::string frame = EncodeFrame(big_remark);
+  auto ok = DecodeFrame(std::string_view(frame).substr(4));
+  REQUIRE(ok.ok());
+  CHECK(*ok->remark == *big_remark.remark);
+
+  std::string header = "{\"code\":105,\"opaque\":1,\"extFields\":{";
+  for (int i = 0; i < 20000; ++i) header += "\"k" + std::to_string(i) + "\":\"\",";
+  header += "\"topic\":\"T\"}}";
+  std::string raw(4, '\0');
+  EncodeFixed32(raw.data(), static_cast<uint32_t>(header.size()));
+  raw += header;
+  auto r = DecodeFrame(raw);
+  REQUIRE(!r.ok());
+  CHECK(r.status().ToString().find("values") != std::string::npos);
 }

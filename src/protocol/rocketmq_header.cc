@@ -76,6 +76,9 @@ Status DecodeRocketMQHeader(std::string_view header, RemotingCommand* cmd) {
     if (!m.U16(&klen) || !m.Bytes(klen, &k) || !m.U32(&vlen) || vlen > m.remaining() || !m.Bytes(vlen, &v)) {
       return Status::Corruption("binary header extFields entry truncated");
     }
+    if (cmd->ext_fields.size() >= kMaxExtFields && cmd->ext_fields.Find(k) == nullptr) {
+      return Status::Corruption("header has more than " + std::to_string(kMaxExtFields) + " extFields");
+    }
     cmd->ext_fields.Set(k, std::string(v));
   }
   return Status::OK();

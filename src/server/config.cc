@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "protocol/ext_fields.h"
+#include "server/remoting_server.h"
 
 namespace rmq::server {
 
@@ -61,6 +62,7 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"longPollingEnable", &BrokerConfig::long_polling_enable},
     {"shortPollingTimeMills", &BrokerConfig::short_polling_time_mills, 0, INT64_MAX},
     {"registerNameServerPeriod", &BrokerConfig::register_name_server_period, 1000, INT32_MAX},
+    {"compressedRegister", &BrokerConfig::compressed_register},
     {"enablePropertyFilter", &BrokerConfig::enable_property_filter},
     {"filterSupportRetry", &BrokerConfig::filter_support_retry},
     {"messageDelayLevel", &BrokerConfig::message_delay_level},
@@ -74,6 +76,11 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"cleanFileForciblyEnable", &BrokerConfig::clean_file_forcibly_enable},
     {"cleanResourceInterval", &BrokerConfig::clean_resource_interval, 1, INT32_MAX},
     {"maxFrameSize", &BrokerConfig::max_frame_size, 1024, INT32_MAX},
+    {"serverChannelMaxIdleTimeSeconds", &BrokerConfig::server_channel_max_idle_time_seconds, 0, INT32_MAX},
+    {"writeBufferHighWaterMark", &BrokerConfig::write_buffer_high_water_mark, 0, INT32_MAX},
+    {"writeBufferLowWaterMark", &BrokerConfig::write_buffer_low_water_mark, 0, INT32_MAX},
+    {"remotingMemoryLimit", &BrokerConfig::remoting_memory_limit, 1024 * 1024, INT64_MAX},
+    {"frameReadTimeoutMillis", &BrokerConfig::frame_read_timeout_millis, 0, INT64_MAX},
     {"brokerFastFailureEnable", &BrokerConfig::broker_fast_failure_enable},
     {"waitTimeMillsInSendQueue", &BrokerConfig::wait_time_mills_in_send_queue, 0, INT64_MAX},
     {"osPageCacheBusyTimeOutMills", &BrokerConfig::os_page_cache_busy_time_out_mills, 0, INT32_MAX},
@@ -99,6 +106,11 @@ const ConfigKey<NamesrvConfig> kNamesrvKeys[] = {
     {"orderMessageEnable", &NamesrvConfig::order_message_enable},
     {"scanNotActiveBrokerInterval", &NamesrvConfig::scan_not_active_broker_interval, 100, INT64_MAX},
     {"maxFrameSize", &NamesrvConfig::max_frame_size, 1024, INT32_MAX},
+    {"serverChannelMaxIdleTimeSeconds", &NamesrvConfig::server_channel_max_idle_time_seconds, 0, INT32_MAX},
+    {"writeBufferHighWaterMark", &NamesrvConfig::write_buffer_high_water_mark, 0, INT32_MAX},
+    {"writeBufferLowWaterMark", &NamesrvConfig::write_buffer_low_water_mark, 0, INT32_MAX},
+    {"remotingMemoryLimit", &NamesrvConfig::remoting_memory_limit, 1024 * 1024, INT64_MAX},
+    {"frameReadTimeoutMillis", &NamesrvConfig::frame_read_timeout_millis, 0, INT64_MAX},
 };
 
 template <typename Cfg, size_t N>
@@ -233,5 +245,23 @@ Status ReadFileToString(const std::string& path, std::string* out) {
   *out = ss.str();
   return Status::OK();
 }
+
+namespace {
+template <typename Cfg>
+RemotingLimits LimitsOf(const Cfg& cfg) {
+  RemotingLimits l;
+  l.max_frame_size = static_cast<uint32_t>(cfg.max_frame_size);
+  // Java's 0 for the water marks means "Netty's default"; rmqd's defaults stand in for it.
+  if (cfg.write_buffer_high_water_mark > 0) l.write_high_water = static_cast<size_t>(cfg.write_buffer_high_water_mark);
+  if (cfg.write_buffer_low_water_mark > 0) l.write_low_water = static_cast<size_t>(cfg.write_buffer_low_water_mark);
+  l.memory_limit = static_cast<size_t>(cfg.remoting_memory_limit);
+  l.max_idle_ms = static_cast<uint64_t>(cfg.server_channel_max_idle_time_seconds) * 1000;
+  l.frame_timeout_ms = static_cast<uint64_t>(cfg.frame_read_timeout_millis);
+  return l;
+}
+}  // namespace
+
+RemotingLimits ToRemotingLimits(const BrokerConfig& cfg) { return LimitsOf(cfg); }
+RemotingLimits ToRemotingLimits(const NamesrvConfig& cfg) { return LimitsOf(cfg); }
 
 }  // namespace rmq::server

@@ -12,6 +12,8 @@
 
 namespace rmq::server {
 
+struct RemotingLimits;
+
 // Mirrors BrokerConfig + NettyServerConfig + the MessageStoreConfig keys rmqd uses.
 struct BrokerConfig {
   std::string broker_cluster_name = "DefaultCluster";
@@ -50,6 +52,10 @@ struct BrokerConfig {
   bool long_polling_enable = true;
   int64_t short_polling_time_mills = 1000;
   int32_t register_name_server_period = 30000;
+  // Java 4.9.7's compressedRegister (default false): REGISTER_BROKER bodies in the compressed form.
+  // rmqd also compresses, whatever this says, a body that would exceed kCompressRegisterAboveBytes
+  // as JSON (both Java 4.9.7's NameServer and rmqd's accept it).
+  bool compressed_register = false;
   bool enable_property_filter = false;
   bool filter_support_retry = false;  // SQL92 filters also apply to %RETRY% messages
   std::string message_delay_level = "1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h";
@@ -64,6 +70,12 @@ struct BrokerConfig {
   bool clean_file_forcibly_enable = true;
   int32_t clean_resource_interval = 10000;
   int32_t max_frame_size = 16 * 1024 * 1024;  // com.rocketmq.remoting.frameMaxLength
+  // What clients can make the server hold (server/remoting_server.h RemotingLimits).
+  int32_t server_channel_max_idle_time_seconds = 120;  // Java NettyServerConfig
+  int32_t write_buffer_high_water_mark = 1024 * 1024;  // Java's key; Java's 0 means Netty's 64 KiB
+  int32_t write_buffer_low_water_mark = 512 * 1024;
+  int64_t remoting_memory_limit = 1024LL * 1024 * 1024;  // rmqd: all connections' buffers
+  int64_t frame_read_timeout_millis = 30000;             // rmqd: plus 1 s per 64 KiB of the frame
   // Flow control for sends (server/broker/flow_control.h); Java 4.9's names and defaults.
   bool broker_fast_failure_enable = true;
   int64_t wait_time_mills_in_send_queue = 200;
@@ -99,6 +111,12 @@ struct NamesrvConfig {
   int64_t scan_not_active_broker_interval = 10000;
   int64_t broker_channel_expired_time = 120000;
   int32_t max_frame_size = 16 * 1024 * 1024;
+  // What clients can make the server hold (server/remoting_server.h RemotingLimits).
+  int32_t server_channel_max_idle_time_seconds = 120;  // Java NettyServerConfig
+  int32_t write_buffer_high_water_mark = 1024 * 1024;  // Java's key; Java's 0 means Netty's 64 KiB
+  int32_t write_buffer_low_water_mark = 512 * 1024;
+  int64_t remoting_memory_limit = 1024LL * 1024 * 1024;  // rmqd: all connections' buffers
+  int64_t frame_read_timeout_millis = 30000;             // rmqd: plus 1 s per 64 KiB of the frame
 };
 
 // Parses Java properties text into key/value pairs (comments '#' '!', separators '=' ':' or
@@ -112,6 +130,10 @@ Status ApplyNamesrvConfig(const std::map<std::string, std::string>& props, Names
 
 // Every known key with its current value, as GET_BROKER_CONFIG prints it ("key=value\n").
 std::string BrokerConfigToProperties(const BrokerConfig& cfg);
+
+// The remoting limits either config names.
+RemotingLimits ToRemotingLimits(const BrokerConfig& cfg);
+RemotingLimits ToRemotingLimits(const NamesrvConfig& cfg);
 
 // Reads a file's contents.
 Status ReadFileToString(const std::string& path, std::string* out);

@@ -312,7 +312,7 @@ TEST_CASE("BrokerConfigToProperties lists every key once") {
         "brokerTopicEnable", "traceTopicEnable", "msgTraceTopicName", "flushDiskType", "brokerRole",
         "maxMessageSize", "mappedFileSizeCommitLog", "mappedFileSizeConsumeQueue", "flushIntervalCommitLog",
         "flushCommitLogLeastPages", "flushIntervalConsumeQueue", "syncFlushTimeout", "longPollingEnable",
-        "shortPollingTimeMills", "registerNameServerPeriod", "enablePropertyFilter", "messageDelayLevel",
+        "shortPollingTimeMills", "registerNameServerPeriod", "compressedRegister", "enablePropertyFilter", "messageDelayLevel",
         "fileReservedTime", "deleteWhen", "maxFrameSize", "defaultQueryMaxNum", "regionId", "aclEnable",
         "namesrvListenPort"}) {
     INFO("key: ", key);

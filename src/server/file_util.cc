@@ -25,12 +25,23 @@ Status WriteFileAtomically(const std::string& path, const std::string& data) {
       if (errno == EINTR) continue;
       std::string err = strerror(errno);
       ::close(fd);
+      ::unlink(tmp.c_str());  // a full disk: the old file stays, and the partial copy gives its blocks back
       return Status::IOError("write " + tmp + ": " + err);
     }
     off += static_cast<size_t>(n);
   }
-  ::fsync(fd);
-  ::close(fd);
+  // Some filesystems report a full disk only here (delayed allocation, NFS): never rename a copy
+  // that may not be whole over the old file.
+  int rc = ::fsync(fd);
+  int err = rc != 0 ? errno : 0;
+  if (::close(fd) != 0 && rc == 0) {
+    rc = -1;
+    err = errno;
+  }
+  if (rc != 0) {
+    ::unlink(tmp.c_str());
+    return Status::IOError("sync " + tmp + ": " + strerror(err));
+  }
   if (std::filesystem::exists(p, ec)) std::filesystem::copy_file(p, path + ".bak", std::filesystem::copy_options::overwrite_existing, ec);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return Status::IOError("rename " + tmp + ": " + strerror(errno));
   return Status::OK();
@@ -48,6 +59,7 @@ Status ReadConfigFile(const std::string& path, std::string* out) {
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/logging.h"
@@ -89,8 +101,15 @@ class PersistQueue {
       writing_ = true;
       lock.unlock();
       Status s = WriteFileAtomically(path, data);
-      if (!s.ok()) RMQ_LOG_ERROR("persisting %s: %s", path.c_str(), s.ToString().c_str());
       lock.lock();
+      // A full disk fails every periodic write (consumer offsets every 5 s): one line when a file
+      // starts failing, one when it is written again.
+      if (!s.ok() && failing_.insert(path).second) {
+        RMQ_LOG_ERROR("persisting %s (the old file is kept; logged once until a write succeeds): %s", path.c_str(),
+                      s.ToString().c_str());
+      } else if (s.ok() && failing_.erase(path) > 0) {
+        RMQ_LOG_INFO("persisting %s succeeds again", path.c_str());
+      }
       writing_ = false;
       if (pending_.empty()) idle_cv_.notify_all();
     }
@@ -99,6 +118,7 @@ class PersistQueue {
   std::mutex mu_;
   std::condition_variable cv_, idle_cv_;
   std::map<std::string, std::string> pending_;
+  std::set<std::string> failing_;  // paths whose latest write failed
   bool started_ = false;
   bool writing_ = false;
 };

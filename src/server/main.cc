@@ -151,7 +151,7 @@ int main(int argc, char** argv) {
     ncfg.listen_port = args.namesrv_port;
   }
 
-  RemotingServer server(static_cast<uint32_t>(run_broker ? bcfg.max_frame_size : ncfg.max_frame_size));
+  RemotingServer server(run_broker ? ToRemotingLimits(bcfg) : ToRemotingLimits(ncfg));
   if (tls.value().mode != TlsMode::kDisabled) {
     Result<std::shared_ptr<TlsContext>> ctx = TlsContext::Create(tls.value());
     if (!ctx.ok()) return Fail(ctx.status().ToString());

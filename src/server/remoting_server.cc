@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "common/coding.h"
@@ -16,9 +17,13 @@ using protocol::RemotingCommand;
 
 namespace {
 constexpr size_t kReadChunk = 64 * 1024;
-constexpr size_t kOutputHighWater = 64 * 1024 * 1024;  // stop reading a peer that does not read
-constexpr size_t kOutputLowWater = 16 * 1024 * 1024;
-constexpr size_t kIdleBufferKeep = 1024 * 1024;
+// Room past an unfinished frame's end, so the next frame's first bytes come in the same read.
+constexpr size_t kReadSlack = 4 * 1024;
+constexpr uint64_t kCheckIntervalMs = 1000;
+// Bytes one connection may have handled in one loop turn before it waits for the next turn
+// (libuv would otherwise read up to 32 buffers from it back to back, and a pipelining peer could
+// hold the loop for hundreds of ms while others wait).
+constexpr size_t kTurnReadBytes = 64 * 1024;
 
 std::string AddrToString(const sockaddr_storage& ss, std::string* ip_only) {
   char ip[INET6_ADDRSTRLEN] = {0};
@@ -36,6 +41,13 @@ std::string AddrToString(const sockaddr_storage& ss, std::string* ip_only) {
   return std::string(ip) + ":" + std::to_string(port);
 }
 }  // namespace
+
+size_t NextReadSize(size_t used, size_t frame_len) {
+  if (frame_len == 0) return kReadSlack;  // the length word itself is still incomplete
+  size_t rest = frame_len > used ? frame_len - used : 0;
+  // Double at most: a peer that announces 16 MiB and sends one byte costs a few KiB.
+  return std::min(rest + kReadSlack, std::max(kReadChunk, used));
+}
 
 Connection::Connection(RemotingServer* s, ConnectionId id, Role role) : server_(s), id_(id), role_(role) {}
 Connection::~Connection() = default;
@@ -60,18 +72,24 @@ struct Connection::OutBatch {
   std::deque<Frame> frames;  // deque: frames never move, so buffer pointers stay valid
 };
 
-RemotingServer::RemotingServer(uint32_t max_frame_size) : max_frame_size_(max_frame_size) {
+RemotingServer::RemotingServer(RemotingLimits limits) : limits_(limits), read_buf_(kReadChunk) {
+  if (limits_.write_low_water > limits_.write_high_water) limits_.write_low_water = limits_.write_high_water;
   uv_loop_init(&loop_);
   async_.data = this;
   uv_async_init(&loop_, &async_, [](uv_async_t* a) { static_cast<RemotingServer*>(a->data)->DrainPosted(); });
   AddTimer(200, 200, [this] { ExpirePending(); });
+  AddTimer(kCheckIntervalMs, kCheckIntervalMs, [this] { CheckConnections(); });
   uv_check_init(&loop_, &flush_check_);
   flush_check_.data = this;
   uv_check_start(&flush_check_, [](uv_check_t* h) { static_cast<RemotingServer*>(h->data)->FlushWrites(); });
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_check_));
   uv_prepare_init(&loop_, &flush_prepare_);
   flush_prepare_.data = this;
-  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) { static_cast<RemotingServer*>(h->data)->FlushWrites(); });
+  uv_prepare_start(&flush_prepare_, [](uv_prepare_t* h) {
+    auto* self = static_cast<RemotingServer*>(h->data);
+    self->FlushWrites();
+    self->ResumeYielded();
+  });
   uv_unref(reinterpret_cast<uv_handle_t*>(&flush_prepare_));
 }
 
@@ -186,74 +204,170 @@ void RemotingServer::OnConnection(uv_stream_t* server, int status) {
 
 void RemotingServer::StartReading(Connection* c) {
   c->reading_ = true;
+  c->yielded_ = false;
   uv_read_start(reinterpret_cast<uv_stream_t*>(&c->tcp_), &RemotingServer::OnAlloc, &RemotingServer::OnReadCb);
+}
+
+void RemotingServer::PauseReading(Connection* c) {
+  if (!c->reading_ || c->read_paused_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
+  c->read_paused_ = true;
+}
+
+// Fairness: a connection that has had its share of this loop turn stops being read until the
+// loop is about to poll again (ResumeYielded, from the prepare phase).
+void RemotingServer::CountTurnBytes(Connection* c, size_t n) {
+  if (c->turn_ != turn_) {
+    c->turn_ = turn_;
+    c->turn_bytes_ = 0;
+  }
+  c->turn_bytes_ += n;
+  if (c->turn_bytes_ >= kTurnReadBytes && !c->yielded_ && !c->read_paused_ && !c->closing()) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
+    c->yielded_ = true;
+    yielded_.push_back(c->id_);
+  }
+}
+
+void RemotingServer::ResumeYielded() {
+  ++turn_;
+  if (yielded_.empty()) return;
+  std::vector<ConnectionId> ids;
+  ids.swap(yielded_);
+  for (ConnectionId id : ids) {
+    Connection* c = Find(id);
+    if (c == nullptr || !c->yielded_) continue;
+    c->yielded_ = false;
+    if (!c->read_paused_) StartReading(c);
+  }
 }
 
 void RemotingServer::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(h->data);
-  if (c->tls_) {
-    if (c->tls_in_.size() < kReadChunk) c->tls_in_.resize(kReadChunk);
-    buf->base = c->tls_in_.data();
-    buf->len = c->tls_in_.size();
+  RemotingServer* self = c->server_;
+  size_t used = c->in_end_ - c->in_start_;
+  if (c->tls_ || used == 0) {  // ciphertext, or no unfinished frame: the shared buffer
+    buf->base = self->read_buf_.data();
+    buf->len = self->read_buf_.size();
     return;
   }
-  size_t used = c->in_end_ - c->in_start_;
-  size_t want = kReadChunk;
-  if (used >= 4) {
-    // Make room for the rest of the current frame in one go (bounded by the frame limit,
-    // which ProcessFrames has already checked).
-    size_t frame = 4 + size_t(DecodeFixed32(c->in_.data() + c->in_start_));
-    if (frame > used && frame - used > want) want = frame - used;
-  }
-  if (c->in_.size() - c->in_end_ < want) {
-    if (c->in_start_ > 0) {
-      memmove(c->in_.data(), c->in_.data() + c->in_start_, used);
-      c->in_start_ = 0;
-      c->in_end_ = used;
-    }
-    if (c->in_.size() - c->in_end_ < want) c->in_.resize(c->in_end_ + want);
+  size_t frame = used >= 4 ? 4 + size_t(DecodeFixed32(c->in_.data() + c->in_start_)) : 0;
+  size_t want = NextReadSize(used, frame);
+  if (!self->GrowInput(c, want)) {
+    *buf = uv_buf_init(nullptr, 0);  // libuv then reports UV_ENOBUFS to OnReadCb
+    return;
   }
   buf->base = c->in_.data() + c->in_end_;
   buf->len = c->in_.size() - c->in_end_;
 }
 
-void RemotingServer::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t*) {
+// Makes room for `need` more bytes after in_end_, within the memory limit; false when the limit
+// does not allow it (the caller closes the connection; not from OnAlloc, where libuv still needs
+// the read callback that uv_close clears: OnAlloc reports no buffer and OnRead gets UV_ENOBUFS).
+bool RemotingServer::GrowInput(Connection* c, size_t need) {
+  if (c->in_.size() - c->in_end_ >= need) return true;
+  size_t used = c->in_end_ - c->in_start_;
+  if (c->in_start_ > 0) {
+    memmove(c->in_.data(), c->in_.data() + c->in_start_, used);
+    c->in_start_ = 0;
+    c->in_end_ = used;
+    if (c->in_.size() - c->in_end_ >= need) return true;
+  }
+  size_t old_cap = c->in_.size();
+  size_t new_cap = used + need;
+  if (in_total_ - old_cap + new_cap + out_total_ > limits_.memory_limit) {
+    RMQ_LOG_WARN("closing %s: an unfinished frame needs %zu bytes, over remotingMemoryLimit %zu (held: %zu in, %zu out)",
+                 c->remote_addr_.c_str(), new_cap, limits_.memory_limit, in_total_, out_total_);
+    return false;
+  }
+  std::vector<char> grown(new_cap);
+  memcpy(grown.data(), c->in_.data(), used);
+  c->in_.swap(grown);
+  in_total_ = in_total_ - old_cap + new_cap;
+  return true;
+}
+
+void RemotingServer::ReleaseInput(Connection* c) {
+  in_total_ -= c->in_.size();
+  std::vector<char>().swap(c->in_);
+  c->in_start_ = c->in_end_ = 0;
+}
+
+void RemotingServer::OnReadCb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   auto* c = static_cast<Connection*>(s->data);
   try {
-    c->server_->OnRead(c, nread);
+    c->server_->OnRead(c, nread, buf);
   } catch (...) {
     RMQ_LOG_ERROR("unexpected exception on connection %s; closing it", c->remote_addr_.c_str());
     c->server_->Close(c);
   }
 }
 
-void RemotingServer::OnRead(Connection* c, ssize_t nread) {
+void RemotingServer::OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf) {
   if (nread < 0) {
     Close(c);
     return;
   }
-  if (nread == 0) return;
+  if (nread == 0 || c->closing()) return;
   c->last_activity_ms_ = NowMs();
+  size_t n = static_cast<size_t>(nread);
+  CountTurnBytes(c, n);
+  bool shared = buf->base == read_buf_.data();
   if (c->tls_) {
-    if (!FeedTls(c, std::string_view(c->tls_in_.data(), static_cast<size_t>(nread)))) return;
-  } else {
-    c->in_end_ += static_cast<size_t>(nread);
-    if (c->detect_tls_) {
-      // Java's TlsModeHandler: a TLS handshake record starts with 0x16, anything else is plaintext.
-      c->detect_tls_ = false;
-      if (static_cast<unsigned char>(c->in_[c->in_start_]) == kTlsHandshakeByte) {
-        c->tls_ = std::make_unique<TlsSession>(*tls_);
-        std::string hello(c->in_.data() + c->in_start_, c->in_end_ - c->in_start_);
-        c->in_start_ = c->in_end_ = 0;
-        if (!FeedTls(c, hello)) return;
-      } else if (tls_->mode() == TlsMode::kEnforcing) {
-        RMQ_LOG_WARN("closing %s: plaintext connection while tls.server.mode=enforcing", c->remote_addr_.c_str());
-        Close(c);
-        return;
+    FeedTls(c, std::string_view(buf->base, n));
+    return;
+  }
+  if (c->detect_tls_) {
+    // Java's TlsModeHandler: a TLS handshake record starts with 0x16, anything else is plaintext.
+    c->detect_tls_ = false;
+    if (static_cast<unsigned char>(buf->base[0]) == kTlsHandshakeByte) {
+      c->tls_ = std::make_unique<TlsSession>(*tls_);
+      if (!shared) {  // bytes already kept as a partial frame are the hello's beginning
+        std::string hello(c->in_.data() + c->in_start_, c->in_end_ - c->in_start_ + n);
+        ReleaseInput(c);
+        FeedTls(c, hello);
+      } else {
+        FeedTls(c, std::string_view(buf->base, n));
       }
+      return;
+    }
+    if (tls_->mode() == TlsMode::kEnforcing) {
+      RMQ_LOG_WARN("closing %s: plaintext connection while tls.server.mode=enforcing", c->remote_addr_.c_str());
+      Close(c);
+      return;
     }
   }
-  ProcessFrames(c);
+  if (shared) {
+    Consume(c, buf->base, n);
+    return;
+  }
+  c->in_end_ += n;  // read straight into the unfinished frame's buffer
+  size_t done = ProcessFrames(c, c->in_.data() + c->in_start_, c->in_end_ - c->in_start_);
+  if (c->closing()) return;
+  c->in_start_ += done;
+  if (c->in_start_ == c->in_end_) ReleaseInput(c);
+  else if (done > 0) c->frame_started_ms_ = NowMs();
+}
+
+// Frames `data` (bytes that follow whatever in_ holds); keeps an unfinished tail in in_.
+void RemotingServer::Consume(Connection* c, const char* data, size_t n) {
+  if (c->in_end_ == c->in_start_) {
+    size_t done = ProcessFrames(c, data, n);
+    if (c->closing() || done == n) return;
+    if (!GrowInput(c, n - done)) return Close(c);
+    memcpy(c->in_.data() + c->in_end_, data + done, n - done);
+    c->in_end_ += n - done;
+    c->frame_started_ms_ = NowMs();
+    return;
+  }
+  if (!GrowInput(c, n)) return Close(c);
+  memcpy(c->in_.data() + c->in_end_, data, n);
+  c->in_end_ += n;
+  size_t done = ProcessFrames(c, c->in_.data() + c->in_start_, c->in_end_ - c->in_start_);
+  if (c->closing()) return;
+  c->in_start_ += done;
+  if (c->in_start_ == c->in_end_) ReleaseInput(c);
+  else if (done > 0) c->frame_started_ms_ = NowMs();
 }
 
 bool RemotingServer::FeedTls(Connection* c, std::string_view cipher) {
@@ -265,18 +379,8 @@ bool RemotingServer::FeedTls(Connection* c, std::string_view cipher) {
     Close(c);
     return false;
   }
-  if (!plain.empty()) {
-    if (c->in_.size() - c->in_end_ < plain.size()) {
-      size_t used = c->in_end_ - c->in_start_;
-      memmove(c->in_.data(), c->in_.data() + c->in_start_, used);
-      c->in_start_ = 0;
-      c->in_end_ = used;
-      if (c->in_.size() - c->in_end_ < plain.size()) c->in_.resize(c->in_end_ + plain.size());
-    }
-    memcpy(c->in_.data() + c->in_end_, plain.data(), plain.size());
-    c->in_end_ += plain.size();
-  }
-  return true;
+  if (!plain.empty()) Consume(c, plain.data(), plain.size());
+  return !c->closing();
 }
 
 void RemotingServer::SetTls(std::shared_ptr<TlsContext> tls) {
@@ -298,34 +402,56 @@ void RemotingServer::ExpireHandshakes() {
   }
 }
 
-void RemotingServer::ProcessFrames(Connection* c) {
+// Idle connections (serverChannelMaxIdleTimeSeconds) and frames that do not arrive in time.
+void RemotingServer::CheckConnections() {
+  uint64_t now = NowMs();
+  std::vector<std::pair<Connection*, const char*>> doomed;
+  for (auto& [id, c] : conns_) {
+    if (c->closing()) continue;
+    if (c->in_end_ > c->in_start_ && limits_.frame_timeout_ms > 0) {
+      size_t used = c->in_end_ - c->in_start_;
+      uint64_t len = used >= 4 ? DecodeFixed32(c->in_.data() + c->in_start_) : 0;
+      uint64_t allowed = limits_.frame_timeout_ms + len * 1000 / RemotingLimits::kMinFrameRate;
+      if (now - c->frame_started_ms_ > allowed) {
+        doomed.emplace_back(c, "frame not received in time (frameReadTimeoutMillis)");
+        continue;
+      }
+    }
+    if (c->role_ != kRoleClient && limits_.max_idle_ms > 0 && now - c->last_activity_ms_ > limits_.max_idle_ms) {
+      doomed.emplace_back(c, "idle (serverChannelMaxIdleTimeSeconds)");
+    }
+  }
+  for (auto& [c, why] : doomed) {
+    RMQ_LOG_INFO("closing %s: %s", c->remote_addr_.c_str(), why);
+    Close(c);
+  }
+}
+
+// Decodes and handles every whole frame at the start of `data`; returns the bytes used. A frame
+// whose length word is out of range closes the connection at once, before its bytes arrive.
+size_t RemotingServer::ProcessFrames(Connection* c, const char* data, size_t n) {
+  size_t pos = 0;
   while (!c->closing()) {
-    size_t avail = c->in_end_ - c->in_start_;
+    size_t avail = n - pos;
     if (avail < 4) break;
-    uint32_t len = DecodeFixed32(c->in_.data() + c->in_start_);
-    if (len < 4 || len > max_frame_size_) {
+    uint32_t len = DecodeFixed32(data + pos);
+    if (len < 4 || len > limits_.max_frame_size) {
       RMQ_LOG_WARN("closing %s: frame length %u out of range", c->remote_addr_.c_str(), len);
       Close(c);
-      return;
+      return pos;
     }
     if (avail < 4 + size_t(len)) break;
-    std::string_view frame(c->in_.data() + c->in_start_ + 4, len);
+    std::string_view frame(data + pos + 4, len);
     auto cmd = protocol::DecodeFrame(frame);
     if (!cmd.ok()) {
       RMQ_LOG_WARN("closing %s: %s", c->remote_addr_.c_str(), cmd.status().ToString().c_str());
       Close(c);
-      return;
+      return pos;
     }
     HandleCommand(c, cmd.value());
-    c->in_start_ += 4 + size_t(len);
+    pos += 4 + size_t(len);
   }
-  if (c->in_start_ == c->in_end_) {
-    c->in_start_ = c->in_end_ = 0;
-    if (c->in_.size() > kIdleBufferKeep) {
-      c->in_.clear();
-      c->in_.shrink_to_fit();
-    }
-  }
+  return pos;
 }
 
 void RemotingServer::HandleCommand(Connection* c, RemotingCommand& cmd) {
@@ -362,7 +488,11 @@ bool RemotingServer::Write(ConnectionId id, RemotingCommand&& cmd) {
   Connection::OutBatch::Frame& f = out->frames.emplace_back();
   f.cmd = std::move(cmd);
   f.header = protocol::EncodeFrameHeader(f.cmd);
-  QueuedBytes(c, f.header.size() + f.cmd.BodySize());
+  // Only the body is needed from here on: free the fields now, so what waits for a slow peer is
+  // what QueuedBytes counts.
+  f.cmd.ext_fields = protocol::ExtFields();
+  f.cmd.remark.reset();
+  QueuedBytes(c, sizeof(f) + f.header.capacity() + f.cmd.BodySize());
   return true;
 }
 
@@ -371,7 +501,7 @@ bool RemotingServer::WriteRaw(Connection* c, std::string&& bytes) {
   Connection::OutBatch::Frame& f = out->frames.emplace_back();
   f.header = std::move(bytes);
   f.raw = true;
-  QueuedBytes(c, f.header.size());
+  QueuedBytes(c, sizeof(f) + f.header.capacity());
   return true;
 }
 
@@ -383,12 +513,44 @@ Connection::OutBatch* RemotingServer::Outgoing(Connection* c) {
   return c->out_;
 }
 
+// Counts output against the connection's water marks and the process-wide memory limit; a
+// connection over either stops being read until its peer takes the output.
 void RemotingServer::QueuedBytes(Connection* c, size_t bytes) {
   c->out_->bytes += bytes;
   c->pending_write_bytes_ += bytes;
-  if (c->pending_write_bytes_ > kOutputHighWater && c->reading_ && !c->read_paused_) {
-    uv_read_stop(reinterpret_cast<uv_stream_t*>(&c->tcp_));
-    c->read_paused_ = true;
+  out_total_ += bytes;
+  if (c->read_paused_ || !c->reading_) return;
+  if (c->pending_write_bytes_ > limits_.write_high_water) {
+    PauseReading(c);
+  } else if (in_total_ + out_total_ > limits_.memory_limit) {
+    PauseReading(c);
+    budget_paused_.push_back(c->id_);
+  }
+}
+
+// Output left the process (or was dropped): resumes readers under their low mark and, once
+// memory is back under the limit, the connections the limit had stopped.
+void RemotingServer::WroteBytes(Connection* c, size_t bytes) {
+  c->pending_write_bytes_ -= bytes;
+  out_total_ -= bytes;
+  bool under_limit = in_total_ + out_total_ <= limits_.memory_limit - limits_.memory_limit / 8;
+  if (c->read_paused_ && !c->closing() && c->pending_write_bytes_ < limits_.write_low_water &&
+      (under_limit || std::find(budget_paused_.begin(), budget_paused_.end(), c->id_) == budget_paused_.end())) {
+    c->read_paused_ = false;
+    StartReading(c);
+  }
+  if (under_limit && !budget_paused_.empty()) {
+    std::vector<ConnectionId> ids;
+    ids.swap(budget_paused_);
+    for (ConnectionId id : ids) {
+      Connection* p = Find(id);
+      if (p && p->read_paused_ && p->pending_write_bytes_ < limits_.write_low_water) {
+        p->read_paused_ = false;
+        StartReading(p);
+      } else if (p && p->read_paused_) {
+        budget_paused_.push_back(id);  // still over its own mark: its write callback resumes it
+      }
+    }
   }
 }
 
@@ -403,6 +565,7 @@ void RemotingServer::FlushWrites() {
     Connection::OutBatch* out = c->out_;
     c->out_ = nullptr;
     if (c->closing()) {
+      WroteBytes(c, out->bytes);
       delete out;
       continue;
     }
@@ -421,7 +584,7 @@ void RemotingServer::FlushWrites() {
                           : uv_write(&out->req, reinterpret_cast<uv_stream_t*>(&c->tcp_), bufs.data(),
                                      static_cast<unsigned>(bufs.size()), &RemotingServer::OnWriteCb);
     if (rc != 0) {
-      c->pending_write_bytes_ -= out->bytes;
+      WroteBytes(c, out->bytes);
       delete out;
       if (!bufs.empty()) Close(c);
     }
@@ -432,13 +595,9 @@ void RemotingServer::OnWriteCb(uv_write_t* req, int status) {
   auto* out = static_cast<Connection::OutBatch*>(req->data);
   auto* c = static_cast<Connection*>(req->handle->data);
   RemotingServer* self = c->server_;
-  c->pending_write_bytes_ -= out->bytes;
-  if (status < 0) {
-    self->Close(c);
-  } else if (c->read_paused_ && c->pending_write_bytes_ < kOutputLowWater && !c->closing()) {
-    c->read_paused_ = false;
-    self->StartReading(c);
-  }
+  if (status >= 0) c->last_activity_ms_ = self->NowMs();
+  self->WroteBytes(c, out->bytes);
+  if (status < 0) self->Close(c);
   delete out;
 }
 
@@ -470,8 +629,13 @@ void RemotingServer::Close(Connection* c) {
 
 void RemotingServer::OnCloseCb(uv_handle_t* h) {
   auto* c = static_cast<Connection*>(h->data);
-  delete c->out_;  // frames that were never handed to libuv
-  c->server_->conns_.erase(c->id_);
+  RemotingServer* self = c->server_;
+  if (c->out_ != nullptr) {  // frames that were never handed to libuv
+    self->WroteBytes(c, c->out_->bytes);
+    delete c->out_;
+  }
+  self->ReleaseInput(c);
+  self->conns_.erase(c->id_);
   delete c;
 }
 

@@ -29,6 +29,32 @@ enum Role : uint32_t { kRoleNamesrv = 1, kRoleBroker = 2, kRoleClient = 4 };
 
 class RemotingServer;
 class TlsContext;
+
+// What one client, and all clients together, can make the server hold (docs/reliability.md).
+// Config keys: serverChannelMaxIdleTimeSeconds, writeBufferHighWaterMark / writeBufferLowWaterMark
+// (Java's NettyServerConfig names), remotingMemoryLimit, frameReadTimeoutMillis, maxFrameSize.
+struct RemotingLimits {
+  uint32_t max_frame_size = protocol::kDefaultMaxFrameSize;
+  // Reading from a peer stops while its queued output (wire bytes plus a per-frame overhead) is
+  // above the high mark, and resumes below the low mark (Netty's water marks, acted on).
+  size_t write_high_water = 1024 * 1024;
+  size_t write_low_water = 512 * 1024;
+  // All connections' partial frames and queued output together. Over it, a connection that needs
+  // more input memory is closed and one that queues more output stops being read.
+  size_t memory_limit = size_t(1) << 30;
+  // Java's serverChannelMaxIdleTimeSeconds: accepted connections with no read and no completed
+  // write for this long are closed (0: never).
+  uint64_t max_idle_ms = 120000;
+  // A frame must arrive within this of its first bytes, plus one second per kMinFrameRate bytes
+  // it announces (a peer that trickles a frame is closed; 0: never).
+  uint64_t frame_timeout_ms = 30000;
+  static constexpr size_t kMinFrameRate = 64 * 1024;
+};
+
+// Read sizing, pure for tests: how many bytes to read next into a connection's own buffer that
+// holds `used` bytes of an unfinished frame of `frame_len` bytes (length word included; 0 while
+// the length word is incomplete). Grows with what arrives, never by what a peer announces.
+size_t NextReadSize(size_t used, size_t frame_len);
 class TlsSession;
 
 class Connection {
@@ -54,18 +80,23 @@ class Connection {
   State state_ = State::kOpen;
   uv_tcp_t tcp_{};
   std::string remote_addr_, remote_ip_;
-  std::vector<char> in_;       // received bytes; [in_start_, in_end_) not yet framed
+  // An unfinished frame's bytes, [in_start_, in_end_); empty (no allocation) between frames:
+  // reads then land in the server's shared buffer and only a leftover partial frame is kept.
+  std::vector<char> in_;
   size_t in_start_ = 0, in_end_ = 0;
-  size_t pending_write_bytes_ = 0;
+  uint64_t frame_started_ms_ = 0;  // when in_ got the unfinished frame's first bytes
+  size_t pending_write_bytes_ = 0;  // queued output, as counted against the water marks
   bool reading_ = false;
-  bool read_paused_ = false;
+  bool read_paused_ = false;  // over a water mark or the memory limit
+  bool yielded_ = false;      // had its share of this loop turn
+  uint64_t turn_ = 0;
+  size_t turn_bytes_ = 0;
   uint64_t last_activity_ms_ = 0;
   std::function<void(Status)> on_connect_;
   // TLS (server/tls.h): the first byte decides plaintext or TLS when detect_tls_ is set; a TLS
-  // connection reads ciphertext into tls_in_ and feeds the decrypted bytes into in_.
+  // connection reads ciphertext into the shared buffer and feeds the decrypted bytes into in_.
   bool detect_tls_ = false;
   std::unique_ptr<TlsSession> tls_;
-  std::vector<char> tls_in_;
   uint64_t accepted_ms_ = 0;
   // Frames written since the last flush; handed to libuv as one uv_write (one writev) when the
   // loop has finished the current round of I/O callbacks (RemotingServer::FlushWrites).
@@ -87,7 +118,7 @@ class RemotingServer {
   using CloseHandler = std::function<void(Connection& conn)>;
   using ResponseCallback = std::function<void(Result<protocol::RemotingCommand>)>;
 
-  explicit RemotingServer(uint32_t max_frame_size = protocol::kDefaultMaxFrameSize);
+  explicit RemotingServer(RemotingLimits limits = {});
   ~RemotingServer();
   RemotingServer(const RemotingServer&) = delete;
   RemotingServer& operator=(const RemotingServer&) = delete;
@@ -128,6 +159,9 @@ class RemotingServer {
 
   uint64_t NowMs() const;
   size_t connection_count() const { return conns_.size(); }
+  // Bytes held for clients now: unfinished frames, and queued output (with per-frame overhead).
+  size_t input_bytes() const { return in_total_; }
+  size_t output_bytes() const { return out_total_; }
 
  private:
   struct Listener;
@@ -139,8 +173,15 @@ class RemotingServer {
   };
   Connection* NewConnection(Role role);
   void StartReading(Connection* c);
-  void OnRead(Connection* c, ssize_t nread);
-  void ProcessFrames(Connection* c);
+  void PauseReading(Connection* c);
+  void CountTurnBytes(Connection* c, size_t n);
+  void ResumeYielded();
+  void OnRead(Connection* c, ssize_t nread, const uv_buf_t* buf);
+  void Consume(Connection* c, const char* data, size_t n);
+  size_t ProcessFrames(Connection* c, const char* data, size_t n);
+  bool GrowInput(Connection* c, size_t need);
+  void ReleaseInput(Connection* c);
+  void CheckConnections();
   void HandleCommand(Connection* c, protocol::RemotingCommand& cmd);
   void OnWriteDone(Connection* c, size_t bytes);
   void ExpirePending();
@@ -149,6 +190,7 @@ class RemotingServer {
   bool WriteRaw(Connection* c, std::string&& bytes);
   Connection::OutBatch* Outgoing(Connection* c);
   void QueuedBytes(Connection* c, size_t bytes);
+  void WroteBytes(Connection* c, size_t bytes);
   void FlushWrites();
   void DrainPosted();
 
@@ -159,7 +201,14 @@ class RemotingServer {
   static void OnCloseCb(uv_handle_t* h);
 
   uv_loop_t loop_{};
-  uint32_t max_frame_size_;
+  RemotingLimits limits_;
+  // Every read of a connection with no unfinished frame lands here (loop thread; libuv calls
+  // alloc and read back to back for one stream), so idle connections hold no read buffer.
+  std::vector<char> read_buf_;
+  size_t in_total_ = 0, out_total_ = 0;
+  std::vector<ConnectionId> budget_paused_;  // stopped because memory_limit was reached
+  std::vector<ConnectionId> yielded_;        // stopped for the rest of this loop turn
+  uint64_t turn_ = 0;                        // loop turns, counted in the prepare phase
   ConnectionId next_id_ = 1;
   int32_t next_opaque_ = 1;
   std::unordered_map<ConnectionId, Connection*> conns_;

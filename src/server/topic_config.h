@@ -18,6 +18,9 @@ inline constexpr int32_t kPermInherit = 1;
 inline bool IsReadable(int32_t perm) { return (perm & kPermRead) != 0; }
 inline bool IsWriteable(int32_t perm) { return (perm & kPermWrite) != 0; }
 inline bool IsInherited(int32_t perm) { return (perm & kPermInherit) != 0; }
+// Mirrors PermName.isValid (5.x): READ, WRITE and INHERIT only, so 0..7. The 4.9.7 broker stores
+// and registers any int a create request carries (255, -1); rmqd refuses the others.
+inline bool IsValidPerm(int32_t perm) { return perm >= 0 && perm < kPermPriority; }
 
 // Mirrors TopicConfig.
 struct TopicConfig {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 
 #include "common/logging.h"
@@ -14,10 +15,17 @@ namespace rmq::store {
 double DiskPartitionSpaceUsedPercent(const std::string& path) {
   struct statvfs st;
   if (path.empty() || ::statvfs(path.c_str(), &st) != 0) return -1;
-  double total = static_cast<double>(st.f_blocks) * static_cast<double>(st.f_frsize);
-  double free_bytes = static_cast<double>(st.f_bfree) * static_cast<double>(st.f_frsize);
-  if (total <= 0) return -1;
-  return (total - free_bytes) / total;
+  // Java 4.9.7: used = total - free; the share is used / (used + usable), rounded up to a whole
+  // percent. Usable (f_bavail) leaves out the blocks reserved for root, so a disk whose
+  // unreserved blocks are gone reads 1.00.
+  const uint64_t unit = st.f_frsize;
+  const uint64_t total = static_cast<uint64_t>(st.f_blocks) * unit;
+  if (total == 0) return -1;
+  const uint64_t used = total - static_cast<uint64_t>(st.f_bfree) * unit;
+  const uint64_t entire = used + static_cast<uint64_t>(st.f_bavail) * unit;
+  if (entire == 0) return -1;
+  const uint64_t percent = used * 100 / entire + (used * 100 % entire != 0 ? 1 : 0);
+  return static_cast<double>(percent) / 100.0;
 }
 
 bool IsItTimeToDo(const std::string& when, int64_t now_ms) {
@@ -107,7 +115,20 @@ bool CleanService::IsSpaceToDelete(bool* clean_immediately) {
   } else if (disk_full_.exchange(false)) {
     RMQ_LOG_INFO("physic disk space OK %.2f, so mark disk ok; writes are accepted again", ratio);
   }
-  return ratio < 0 || ratio > max_used;
+  if (ratio < 0 || ratio > max_used) return true;
+  // Then the ConsumeQueue partition, by the same rules (Java's "logics disk" check).
+  const double logics = DiskUsedRatio(config_.store_path_root_dir + "/consumequeue");
+  if (logics > config_.disk_space_warning_level_ratio) {
+    if (!disk_full_.exchange(true)) {
+      RMQ_LOG_ERROR("logics disk maybe full soon %.2f, so mark disk full; writes are refused", logics);
+    }
+    *clean_immediately = true;
+  } else if (logics > config_.disk_space_clean_forcibly_ratio) {
+    *clean_immediately = true;
+  } else if (disk_full_.exchange(false)) {
+    RMQ_LOG_INFO("logics disk space OK %.2f, so mark disk ok; writes are accepted again", logics);
+  }
+  return logics < 0 || logics > max_used;
 }
 
 void CleanService::RunOnce(int64_t now_ms) {

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <ctime>
 #include <filesystem>
 
@@ -165,7 +166,7 @@ TEST_CASE("clean: a full disk refuses writes and cleans at once; freed space acc
   CHECK(store.IsDiskFull());
   PutMessageResult refused = PutKeyed(store, "T", 999);
   CHECK(refused.status == PutMessageStatus::kServiceNotAvailable);
-  CHECK(refused.disk_util == "CL: 95.00 CQ: 95.00 INDEX: 95.00");
+  CHECK(refused.disk_util == "CL:  0.95 CQ:  0.95 INDEX:  0.95");  // Java prints ratios
   // cleanImmediately: files are deleted although none has expired.
   CHECK(CommitLogSegments(dir.path(), store) == 1);
 
@@ -196,6 +197,39 @@ TEST_CASE("clean: cleanExpiredConsumerQueue drops queues whose messages are all 
   CHECK(std::filesystem::exists(dir.Sub("consumequeue/New")));
   CHECK(store.GetMaxOffsetInQueue("Old", 0) == 0);
   CHECK(store.GetMaxOffsetInQueue("New", 0) == 200);
+}
+
+}  // namespace rmq::store
+
+namespace rmq::store {
+
+TEST_CASE("clean: the used share is Java 4.9.7's: rounded up to a whole percent") {
+  const double r = DiskPartitionSpaceUsedPercent("/");
+  REQUIRE(r > 0);
+  CHECK(r <= 1.0);
+  CHECK(std::abs(r * 100 - std::round(r * 100)) < 1e-9);
+  CHECK(DiskPartitionSpaceUsedPercent("/nonexistent/rmqd") == -1);
+}
+
+TEST_CASE("clean: a full ConsumeQueue partition marks the disk full too (Java's logics disk check)") {
+  TempDir dir;
+  MessageStoreConfig c = SmallConfig(dir.path());
+  c.clean_resource_interval = 3600 * 1000;
+  c.delete_when = "";
+  std::atomic<double> logics{0.95};
+  c.disk_used_ratio_fn = [&logics](const std::string& path) {
+    return path.find("consumequeue") != std::string::npos ? logics.load() : 0.5;
+  };
+  MessageStore store(c);
+  REQUIRE(store.Open().ok());
+  REQUIRE(PutKeyed(store, "T", 0).status == PutMessageStatus::kPutOk);
+  store.RunCleanPass(NowMs());
+  CHECK(store.IsDiskFull());
+  CHECK(PutKeyed(store, "T", 1).status == PutMessageStatus::kServiceNotAvailable);
+  logics = 0.5;
+  store.RunCleanPass(NowMs());
+  CHECK_FALSE(store.IsDiskFull());
+  CHECK(PutKeyed(store, "T", 2).status == PutMessageStatus::kPutOk);
 }
 
 }  // namespace rmq::store

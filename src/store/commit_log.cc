@@ -31,6 +31,10 @@ Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_que
   auto file = queue_.GetOrCreateLastFile(0);
   if (!file.ok()) return file.status();
   std::shared_ptr<MappedFile> f = *file;
+  // A file found on disk (or whose tail recovery punched out) may be sparse: nothing is stored
+  // into it, not even a blank record, until the disk backs it.
+  Status reserved = f->Reserve();
+  if (!reserved.ok()) return reserved;
   if (total + kEndFileMinBlankLength > f->remaining()) {
     // Mirrors Java: the rest of the file becomes one blank record and we roll. Every record
     // leaves >= 8 bytes free, so the blank header always fits.
@@ -38,8 +42,10 @@ Status CommitLog::Append(const MessageToStore* msgs, size_t n, int64_t first_que
     EncodeBlankRecord(static_cast<int32_t>(remaining), f->WritableData());
     f->Commit(remaining);
     file = queue_.GetOrCreateLastFile(0);
-    if (!file.ok()) return file.status();
+    if (!file.ok()) return file.status();  // the blank record stays; the next append rolls again
     f = *file;
+    reserved = f->Reserve();  // a no-op for a file just created
+    if (!reserved.ok()) return reserved;
   }
   int64_t pos = f->file_from_offset() + f->write_position();
   char* dst = f->WritableData();

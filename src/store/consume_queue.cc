@@ -81,6 +81,12 @@ Status ConsumeQueue::TruncateBeyond(int64_t commit_log_end) {
   return Status::OK();
 }
 
+Status ConsumeQueue::PrepareForPut() {
+  auto file = queue_.GetOrCreateLastFile(0);
+  if (!file.ok()) return file.status();
+  return (*file)->Reserve();
+}
+
 Status ConsumeQueue::Put(int64_t cq_offset, const CqEntry& entry) {
   int64_t expect = cq_offset * kCqStoreUnitSize;
   if (queue_.empty()) {
@@ -92,6 +98,8 @@ Status ConsumeQueue::Put(int64_t cq_offset, const CqEntry& entry) {
   }
   auto file = queue_.GetOrCreateLastFile(0);
   if (!file.ok()) return file.status();
+  Status reserved = (*file)->Reserve();
+  if (!reserved.ok()) return reserved;
   char buf[kCqStoreUnitSize];
   EncodeCqEntry(entry, buf);
   if (!(*file)->Append(std::string_view(buf, sizeof(buf)))) {

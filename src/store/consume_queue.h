@@ -65,6 +65,10 @@ class ConsumeQueue {
   // CommitLog offset of the newest entry, or -1 when the queue is empty (Java's getLastOffset).
   int64_t LastCommitLogOffset() const;
 
+  // Makes sure the next entry has a reserved file to go into (creating the file when the last one
+  // is full), so a put can be refused before anything reaches the CommitLog. IsNoSpace when the
+  // disk cannot back it.
+  Status PrepareForPut();
   // Writes the entry for logical offset `cq_offset`. An offset already present is skipped
   // (OK, idempotent re-dispatch); one past a gap is Corruption and nothing is written.
   Status Put(int64_t cq_offset, const CqEntry& entry);

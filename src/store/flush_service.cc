@@ -236,7 +236,12 @@ void FlushService::FlushConsumeQueues() {
     if (index_ts > 0) checkpoint_->set_index_msg_timestamp(index_ts);
   }
   Status s = checkpoint_->Flush();
-  if (!s.ok()) RMQ_LOG_ERROR("checkpoint flush failed: %s", s.ToString().c_str());
+  if (!s.ok() && !checkpoint_failing_) {
+    RMQ_LOG_ERROR("checkpoint flush failed (logged once until it succeeds again): %s", s.ToString().c_str());
+  } else if (s.ok() && checkpoint_failing_) {
+    RMQ_LOG_INFO("checkpoint flush succeeds again");
+  }
+  checkpoint_failing_ = !s.ok();
 }
 
 }  // namespace rmq::store

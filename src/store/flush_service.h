@@ -98,6 +98,7 @@ class FlushService {
   ConsumeQueueStore* const queues_;
   StoreCheckpoint* const checkpoint_;
   IndexService* const index_;  // may be null
+  bool checkpoint_failing_ = false;  // flush thread: the checkpoint error is logged once per failure spell
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

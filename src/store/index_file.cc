@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "common/coding.h"
+#include "store/file_space.h"
 
 namespace rmq::store {
 
@@ -80,18 +81,24 @@ Result<std::shared_ptr<IndexFile>> IndexFile::Open(const std::string& path, int3
     ::close(fd);
     return Status::Corruption(path + ": index file larger than maxHashSlotNum/maxIndexNum allow");
   }
-  if (st.st_size < size && ::ftruncate(fd, size) != 0) {  // sparse: holes cost no disk
-    Status s = ErrnoStatus("ftruncate", path);
-    ::close(fd);
-    return s;
+  if (st.st_size < size) {
+    // Reserved before the header is stored: a store into a page the disk cannot back is a SIGBUS.
+    Status s = ::ftruncate(fd, size) != 0 ? ErrnoStatus("ftruncate", path) : ReserveFileSpace(fd, 0, size, path);
+    if (!s.ok()) {
+      if (fresh) ::unlink(path.c_str());
+      ::close(fd);
+      return s;
+    }
   }
   void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
     Status s = ErrnoStatus("mmap", path);
+    if (fresh) ::unlink(path.c_str());
     ::close(fd);
     return s;
   }
   std::shared_ptr<IndexFile> f(new IndexFile(path, hash_slot_num, index_num, fd, static_cast<char*>(p)));
+  f->reserved_ = st.st_size < size;
   Status s = DecodeIndexHeader(std::string_view(f->base_, kIndexHeaderSize), &f->header_);
   if (!s.ok()) return s;
   // Mirrors IndexHeader.load: a zero count means "nothing written yet".
@@ -191,6 +198,13 @@ bool IndexFile::IsTimeMatched(int64_t begin, int64_t end) const {
   const int64_t b = header_.begin_timestamp;
   const int64_t e = header_.end_timestamp;
   return (begin < b && end > e) || (begin >= b && begin <= e) || (end >= b && end <= e);
+}
+
+Status IndexFile::Reserve() {
+  if (reserved_) return Status::OK();
+  Status s = ReserveFileSpace(fd_, 0, file_size_, path_);
+  if (s.ok()) reserved_ = true;
+  return s;
 }
 
 Status IndexFile::Flush() {

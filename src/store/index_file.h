@@ -84,6 +84,10 @@ class IndexFile {
   Status Flush();
   // Unlinks the file; the mapping lives until the object is destroyed.
   Status Destroy();
+  // Whether the whole file is backed by the filesystem (created here, or Reserve succeeded).
+  // An index file found on disk may be sparse; the writer reserves it before putting keys.
+  bool reserved() const { return reserved_; }
+  Status Reserve();
 
  private:
   IndexFile(std::string path, int32_t hash_slot_num, int32_t index_num, int fd, char* base);
@@ -97,6 +101,7 @@ class IndexFile {
   char* base_;
   IndexHeader header_;  // loop thread's copy; written through to the mapping on each put
   std::atomic<bool> dirty_{false};
+  bool reserved_ = false;  // loop thread
 };
 
 // Decodes the 40-byte header at the start of `data`; Corruption when `data` is shorter.

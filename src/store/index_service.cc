@@ -144,23 +144,39 @@ std::shared_ptr<IndexFile> IndexService::LastWritableFile() {
     std::lock_guard<std::mutex> l(mu_);
     if (!files_.empty()) last = files_.back();
   }
-  if (last && !last->IsWriteFull()) return last;
-  std::string name = IndexFileNameForTime(NowMs());
-  if (last && name <= last->FileName()) name = NameAfter(last->FileName());
-  Status s = CreateDirs(dir_);
-  auto f = s.ok() ? IndexFile::Open(dir_ + "/" + name, hash_slot_num_, index_num_,
-                                    last ? last->header().end_phy_offset : 0,
-                                    last ? last->header().end_timestamp : 0)
-                  : Result<std::shared_ptr<IndexFile>>(s);
-  if (!f.ok()) {
-    if (!create_failed_logged_) RMQ_LOG_ERROR("cannot create index file: %s", f.status().ToString().c_str());
+  if (last && last->reserved() && !last->IsWriteFull()) return last;
+  const int64_t now = NowMs();
+  if (create_failed_logged_ && now < retry_at_ms_) return nullptr;
+  std::shared_ptr<IndexFile> f;
+  Status s;
+  if (last && !last->IsWriteFull()) {
+    s = last->Reserve();  // a file found on disk may be sparse
+    if (s.ok()) f = last;
+  } else {
+    std::string name = IndexFileNameForTime(now);
+    if (last && name <= last->FileName()) name = NameAfter(last->FileName());
+    s = CreateDirs(dir_);
+    if (s.ok()) {
+      auto opened = IndexFile::Open(dir_ + "/" + name, hash_slot_num_, index_num_,
+                                    last ? last->header().end_phy_offset : 0, last ? last->header().end_timestamp : 0);
+      if (opened.ok()) {
+        f = *opened;
+        std::lock_guard<std::mutex> l(mu_);
+        files_.push_back(f);
+      } else {
+        s = opened.status();
+      }
+    }
+  }
+  if (!f) {
+    if (!create_failed_logged_) RMQ_LOG_ERROR("cannot create or reserve an index file: %s", s.ToString().c_str());
     create_failed_logged_ = true;
+    retry_at_ms_ = now + 1000;
     return nullptr;
   }
+  if (create_failed_logged_) RMQ_LOG_INFO("index file %s is writable again", f->path().c_str());
   create_failed_logged_ = false;
-  std::lock_guard<std::mutex> l(mu_);
-  files_.push_back(*f);
-  return *f;
+  return f;
 }
 
 void IndexService::BuildIndex(std::string_view topic, std::string_view properties, int32_t sys_flag,

@@ -84,6 +84,11 @@ class IndexService {
   size_t FileCount() const;
   std::vector<std::shared_ptr<IndexFile>> Files() const;
 
+  // Whether the next key can be put: the newest file has room and is reserved, or a new one
+  // could be created and reserved. After a failure nothing is tried again for a second (a full
+  // disk is not probed per message). Loop thread.
+  bool Writable() { return LastWritableFile() != nullptr; }
+
  private:
   std::shared_ptr<IndexFile> LastWritableFile();
 
@@ -95,6 +100,7 @@ class IndexService {
   mutable std::mutex mu_;  // guards files_
   std::vector<std::shared_ptr<IndexFile>> files_;
   bool create_failed_logged_ = false;
+  int64_t retry_at_ms_ = 0;  // after a failed create or reserve: not tried again before this
   bool incomplete_ = false;    // set by Load
   int64_t indexed_through_ = 0;  // set by Load: commit_log_end after a clean start, when complete
 

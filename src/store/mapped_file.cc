@@ -5,12 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
 
 #include "common/logging.h"
+#include "store/file_space.h"
 
 namespace rmq::store {
 
@@ -103,22 +105,39 @@ Result<std::shared_ptr<MappedFile>> MappedFile::Open(const std::string& path, in
     ::close(fd);
     return Status::Corruption("mapped file " + path + " is larger than the configured size");
   }
+  bool reserved = false;
   if (st.st_size < file_size) {
     if (st.st_size != 0) RMQ_LOG_WARN("mapped file %s is short; extending with zeros", path.c_str());
+    Status s;
     if (::ftruncate(fd, file_size) != 0) {
-      Status s = ErrnoStatus("ftruncate", path);
+      s = ErrnoStatus("ftruncate", path);
+    } else {
+      // Before anything stores into the mapping: a store into a page the disk cannot back is a SIGBUS.
+      s = ReserveFileSpace(fd, 0, file_size, path);
+    }
+    if (!s.ok()) {
+      // A file we created (or found empty) goes again, so no half-made segment is left behind;
+      // a short file that held data keeps its old length.
+      if (st.st_size == 0) {
+        ::unlink(path.c_str());
+      } else if (::ftruncate(fd, st.st_size) != 0) {
+        RMQ_LOG_WARN("restoring the length of %s: %s", path.c_str(), std::strerror(errno));
+      }
       ::close(fd);
       return s;
     }
+    reserved = true;
   }
   void* p = ::mmap(nullptr, static_cast<size_t>(file_size), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) {
     Status s = ErrnoStatus("mmap", path);
+    if (st.st_size == 0) ::unlink(path.c_str());
     ::close(fd);
     return s;
   }
-  return std::shared_ptr<MappedFile>(
-      new MappedFile(path, file_from_offset, file_size, fd, static_cast<char*>(p)));
+  auto f = std::shared_ptr<MappedFile>(new MappedFile(path, file_from_offset, file_size, fd, static_cast<char*>(p)));
+  f->reserved_.store(reserved, std::memory_order_release);
+  return f;
 }
 
 MappedFile::~MappedFile() {
@@ -207,10 +226,28 @@ Status MappedFile::Flush() {
   return Status::OK();
 }
 
+Status MappedFile::Reserve() {
+  if (reserved()) return Status::OK();
+  return ReserveFrom(write_position());
+}
+
+Status MappedFile::ReserveFrom(int64_t pos) {
+  const int64_t from = std::min(pos, file_size_) / PageSize() * PageSize();
+  Status s = ReserveFileSpace(fd_, from, file_size_ - from, path_);
+  if (s.ok()) reserved_.store(true, std::memory_order_release);
+  return s;
+}
+
 Status MappedFile::ZeroFrom(int64_t pos) {
   if (pos < 0 || pos >= file_size_) return Status::OK();
-  // Punching a hole keeps the file sparse; fall back to writing zeros through the mapping.
-  if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, file_size_ - pos) != 0) {
+  // Punch a hole (it reads as zeros); fall back to writing zeros through the mapping.
+  if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, pos, file_size_ - pos) == 0) {
+    // The hole gave the blocks back: take them again at once (they are still free), so a cut file
+    // keeps its space; if that fails the writer tries again before its first store.
+    reserved_.store(false, std::memory_order_release);
+    Status s = ReserveFrom(pos);
+    if (!s.ok()) RMQ_LOG_WARN("%s: the cut tail is not reserved again yet: %s", path_.c_str(), s.ToString().c_str());
+  } else {
     std::memset(base_ + pos, 0, static_cast<size_t>(file_size_ - pos));
     if (::msync(base_ + pos / PageSize() * PageSize(),
                 static_cast<size_t>(file_size_ - pos / PageSize() * PageSize()), MS_SYNC) != 0) {

@@ -49,8 +49,11 @@ class TransientStorePool {
 
 class MappedFile : public std::enable_shared_from_this<MappedFile> {
  public:
-  // Opens `path`, creating it sparse (ftruncate) if missing and extending a short file with
-  // zeros. A file longer than `file_size` is Corruption. The write position starts at 0.
+  // Opens `path`, creating it if missing and extending a short file with zeros. A created or
+  // extended file is reserved (ReserveFileSpace) before it is mapped; when that fails a created
+  // file is removed again and the error (IsNoSpace on a full disk) returned. An existing file of
+  // the right size is opened as it is (no new space needed) and counts as not reserved until
+  // Reserve() succeeds. A file longer than `file_size` is Corruption. The write position starts at 0.
   static Result<std::shared_ptr<MappedFile>> Open(const std::string& path, int64_t file_from_offset,
                                                   int64_t file_size);
   ~MappedFile();
@@ -105,16 +108,25 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
 
   // Syncs the dirty range [flushed, read position) to disk. Flush thread.
   Status Flush();
-  // Zeroes [pos, file_size) on disk and in the mapping; used to cut a torn tail.
+  // Zeroes [pos, file_size) on disk and in the mapping; used to cut a torn tail. The range is
+  // punched out (a hole) and then reserved again; if that fails the file counts as not reserved.
   Status ZeroFrom(int64_t pos);
   // The file's modification time in ms since the epoch (Java's File.lastModified), or 0.
   int64_t LastModifiedMs() const;
+  // Whether every byte of the file is known to be backed by the filesystem (or the filesystem
+  // cannot reserve). The writer must not store into a file that is not.
+  bool reserved() const { return reserved_.load(std::memory_order_acquire); }
+  // Reserves [write position, file_size) (ReserveFileSpace); OK at once when already reserved.
+  // Writer thread.
+  Status Reserve();
   // Removes the file from disk. The mapping (and views into it) stays valid until the last
   // shared_ptr is dropped; callers drop the file from its queue first.
   Status Destroy();
 
  private:
   MappedFile(std::string path, int64_t from, int64_t size, int fd, char* base);
+  // Reserves [pos rounded down to a page, file_size) and marks the file reserved on success.
+  Status ReserveFrom(int64_t pos);
 
   const std::string path_;
   const int64_t file_from_offset_;
@@ -123,6 +135,7 @@ class MappedFile : public std::enable_shared_from_this<MappedFile> {
   char* base_;
   std::atomic<int64_t> write_pos_{0};
   std::atomic<int64_t> flushed_pos_{0};
+  std::atomic<bool> reserved_{false};
   // Write buffer mode (transientStorePoolEnable): set once, before the writer uses the file.
   std::atomic<bool> buffered_{false};
   std::atomic<int64_t> committed_pos_{0};

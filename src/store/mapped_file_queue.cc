@@ -6,6 +6,7 @@
 
 #include "common/logging.h"
 #include "store/allocate_mapped_file_service.h"
+#include "store/file_space.h"
 
 namespace rmq::store {
 
@@ -43,8 +44,15 @@ Status MappedFileQueue::Load() {
   if (ec) return Status::IOError("list " + dir_ + ": " + ec.message());
   std::sort(found.begin(), found.end());
   std::vector<std::shared_ptr<MappedFile>> files;
-  for (const auto& [offset, path] : found) {
+  for (size_t i = 0; i < found.size(); ++i) {
+    const auto& [offset, path] = found[i];
     auto f = MappedFile::Open(path, offset, file_size_);
+    if (!f.ok() && IsNoSpace(f.status()) && i + 1 == found.size() && !fs::exists(path)) {
+      // An empty last file (a crash while creating it) that the full disk could not size: it held
+      // nothing and Open removed it; the store opens without it (and refuses writes for now).
+      RMQ_LOG_WARN("dropped empty %s: %s", path.c_str(), f.status().ToString().c_str());
+      break;
+    }
     if (!f.ok()) return f.status();
     (*f)->SetPositions(file_size_, file_size_);
     files.push_back(std::move(*f));

@@ -13,6 +13,7 @@
 
 #include "common/logging.h"
 #include "store/commit_log_record.h"
+#include "store/file_space.h"
 #include "store/message_store_impl.h"
 #include "store/recovery.h"
 
@@ -131,6 +132,11 @@ Status MessageStore::Open() {
                c.store_path_root_dir.c_str(), static_cast<long long>(commit_log->MinOffset()),
                static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
                crashed ? " (after crash)" : "");
+  if (recovered.dispatch_short_of_space) {
+    RMQ_LOG_ERROR("store opened with ConsumeQueues short of disk space: reads are served, writes are refused "
+                  "until a restart with free space");
+    m.writes_need_restart = true;
+  }
   commit_log->set_last_store_timestamp(recovered.last_store_timestamp);
   commit_log->set_committed_store_timestamp(recovered.last_store_timestamp);
   if (c.transient_store_pool_enable && !TransientStorePoolEnabled(c)) {
@@ -212,7 +218,27 @@ PutMessageStatus CheckMessage(const MessageToStore& msg, const MessageToStore& f
   return PutMessageStatus::kPutOk;
 }
 
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
+
+bool MessageStore::Impl::SpaceProbeAllowed() {
+  if (!space_refused.load(std::memory_order_acquire)) return true;
+  const int64_t now = SteadyMs();
+  int64_t at = space_retry_at_ms.load(std::memory_order_acquire);
+  if (now < at) return false;
+  return space_retry_at_ms.compare_exchange_strong(at, now + 1000);
+}
+
+void MessageStore::Impl::MarkNoSpace(const Status& why) {
+  space_retry_at_ms.store(SteadyMs() + 1000, std::memory_order_release);
+  if (!space_refused.exchange(true)) {
+    RMQ_LOG_ERROR("store file could not get disk space (%s); writes are refused until it can", why.ToString().c_str());
+  }
+}
 
 PutMessageResult MessageStore::PutMessage(const MessageToStore& msg) {
   if (impl_->open && !msg.delay_done && impl_->delay_levels.max_level() > 0 &&
@@ -238,13 +264,17 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     result.status = PutMessageStatus::kMessageIllegal;
     return result;
   }
+  // Java's runningFlags.isWriteable(): the clean thread's disk-full mark, or a file that could
+  // not get disk space (while that lasts, one put a second probes again).
+  auto refused = [this] {
+    PutMessageResult r;
+    r.status = PutMessageStatus::kServiceNotAvailable;
+    r.disk_util = DiskUtil();
+    return r;
+  };
+  if (m.clean->disk_full() || m.writes_need_restart || !m.SpaceProbeAllowed()) return refused();
   if (IsOSPageCacheBusy()) {  // Java checks this right after the writeable flag
     result.status = PutMessageStatus::kOsPageCacheBusy;
-    return result;
-  }
-  if (m.clean->disk_full()) {  // Java's runningFlags.isWriteable() after makeDiskFull
-    result.status = PutMessageStatus::kServiceNotAvailable;
-    result.disk_util = DiskUtil();
     return result;
   }
   // Mirrors Java's batch rule: a batch may not carry a delay level (PutMessage parks single
@@ -271,6 +301,19 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   std::shared_ptr<ConsumeQueue> cq = m.queues->FindOrCreate(first.topic, first.queue_id);
   // PREPARED/ROLLBACK records carry queue offset 0 and get no ConsumeQueue entry (Java).
   const int64_t first_queue_offset = dispatch ? cq->MaxOffset() : 0;
+  // The ConsumeQueue and index files the records will need exist and have disk space before
+  // anything reaches the CommitLog, so a refusal leaves no record without its entries.
+  if (dispatch) {
+    Status ps = cq->PrepareForPut();
+    if (!ps.ok()) {
+      m.MarkNoSpace(ps);
+      return refused();
+    }
+  }
+  if (!m.index->Writable()) {  // Java's makeIndexFileError; logged by the index service
+    m.MarkNoSpace(Status::IOError("no index file to write"));
+    return refused();
+  }
   const int64_t now = NowMs();
   AppendResult appended;
   Status s = m.commit_log->Append(msgs.data(), msgs.size(), first_queue_offset, now, &appended);
@@ -278,10 +321,17 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     result.status = PutMessageStatus::kMessageIllegal;
     return result;
   }
+  if (IsNoSpace(s)) {
+    m.MarkNoSpace(s);
+    return refused();
+  }
   if (!s.ok()) {
     RMQ_LOG_ERROR("CommitLog append failed: %s", s.ToString().c_str());
     result.status = PutMessageStatus::kCreateMappedFileFailed;
     return result;
+  }
+  if (m.space_refused.exchange(false)) {
+    RMQ_LOG_INFO("store files have disk space again; writes are accepted again");
   }
   if (dispatch) {
     for (size_t i = 0; i < msgs.size(); ++i) {
@@ -339,14 +389,15 @@ void MessageStore::RunCleanPass(int64_t now_ms) {
   if (impl_->open) impl_->clean->RunOnce(now_ms);
 }
 
-bool MessageStore::IsDiskFull() const { return impl_->open && impl_->clean->disk_full(); }
+bool MessageStore::IsDiskFull() const {
+  return impl_->open && (impl_->clean->disk_full() || impl_->writes_need_restart ||
+                         impl_->space_refused.load(std::memory_order_acquire));
+}
 
 std::string MessageStore::DiskUtil() const {
   const Impl& m = *impl_;
-  auto pct = [&](const char* dir) {
-    double r = m.open ? m.clean->DiskUsedRatio(m.RootPath(dir)) : -1;
-    return 100 * r;
-  };
+  // Java prints the used share as getDiskPartitionSpaceUsedPercent returns it: a ratio (0.95).
+  auto pct = [&](const char* dir) { return m.open ? m.clean->DiskUsedRatio(m.RootPath(dir)) : -1.0; };
   char buf[96];
   std::snprintf(buf, sizeof(buf), "CL: %5.2f CQ: %5.2f INDEX: %5.2f", pct("commitlog"), pct("consumequeue"),
                 pct("index"));

@@ -245,9 +245,11 @@ class MessageStore {
   int CleanExpiredConsumerQueue();
   // Runs one clean pass now, as if the wall clock read `now_ms` (tests: fake time).
   void RunCleanPass(int64_t now_ms);
-  // True while the disk is above diskSpaceWarningLevelRatio; puts answer SERVICE_NOT_AVAILABLE.
+  // True while the disk is above diskSpaceWarningLevelRatio, or while a store file could not be
+  // created or reserved for lack of disk space; puts answer SERVICE_NOT_AVAILABLE.
   bool IsDiskFull() const;
-  // Java's diskUtil() for the send remark: "CL: %5.2f CQ: %5.2f INDEX: %5.2f" (percent).
+  // Java's diskUtil() for the send remark: "CL: %5.2f CQ: %5.2f INDEX: %5.2f" of the used
+  // ratios (" 0.95"), as Java prints them.
   std::string DiskUtil() const;
 
   int64_t GetMinPhyOffset() const;

@@ -2,6 +2,8 @@
 // message_store_read.cc (read path). Not part of the store's interface.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -34,6 +36,19 @@ struct MessageStore::Impl {
   std::function<void(int64_t)> flush_listener;  // kept until the flush service exists
   int lock_fd = -1;
   bool open = false;
+  // Set when a CommitLog, ConsumeQueue or index file could not be created or reserved (disk
+  // full): puts are refused as with Java's not-writeable running flags. While set, at most one
+  // put a second (space_retry_at_ms, steady clock) tries again; the first that succeeds clears it.
+  std::atomic<bool> space_refused{false};
+  std::atomic<int64_t> space_retry_at_ms{0};
+  // Recovery could not rebuild every ConsumeQueue entry for lack of disk space: writes stay refused
+  // until a restart with space rebuilds them (as Java's logics-queue error flag).
+  bool writes_need_restart = false;
+
+  // Whether a put may go on: always unless space_refused; else once a second.
+  bool SpaceProbeAllowed();
+  // Sets space_refused (logging only when it changes) and the next probe time.
+  void MarkNoSpace(const Status& why);
 };
 
 }  // namespace rmq::store

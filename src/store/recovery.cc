@@ -5,6 +5,7 @@
 
 #include "common/coding.h"
 #include "common/logging.h"
+#include "store/file_space.h"
 
 namespace rmq::store {
 
@@ -157,7 +158,12 @@ Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const Stor
     int64_t tags_code = TagsCodeFromProperties(r.properties);
     if (delays != nullptr) tags_code = ScheduleTagsCode(r.topic, r.properties, r.store_timestamp, *delays, tags_code);
     Status ps = cq->Put(r.queue_offset, CqEntry{offset, r.total_size, tags_code});
-    if (ps.IsCorruption()) {
+    if (IsNoSpace(ps)) {
+      RMQ_LOG_ERROR("re-dispatch stops at %lld: %s; the ConsumeQueues are rebuilt at the next start with space",
+                    static_cast<long long>(offset), ps.message().c_str());
+      result->dispatch_short_of_space = true;
+      dispatch_status = ps;
+    } else if (ps.IsCorruption()) {
       RMQ_LOG_WARN("re-dispatch: %s for %.*s/%d queue offset %lld at %lld", ps.message().c_str(),
                    static_cast<int>(r.topic.size()), r.topic.data(), r.queue_id,
                    static_cast<long long>(r.queue_offset), static_cast<long long>(offset));
@@ -167,7 +173,7 @@ Status RecoverStore(CommitLog* commit_log, ConsumeQueueStore* queues, const Stor
       ++result->redispatched;
     }
   });
-  if (!dispatch_status.ok()) return dispatch_status;
+  if (!dispatch_status.ok() && !result->dispatch_short_of_space) return dispatch_status;
   for (const auto& cq : queues->All()) cq->CorrectMinOffset(files->MinOffset());
   return Status::OK();
 }

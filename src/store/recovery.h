@@ -52,6 +52,9 @@ struct RecoveryResult {
   int64_t dispatch_from = 0;
   int64_t redispatched = 0;        // ConsumeQueue entries rebuilt from the CommitLog
   int64_t last_store_timestamp = 0;
+  // Re-dispatch stopped because a ConsumeQueue file could not get disk space: entries from that
+  // record on are missing until a restart with space (the store must refuse writes meanwhile).
+  bool dispatch_short_of_space = false;
 };
 
 // Verifies the CommitLog, cuts (zeroes) its torn tail, drops ConsumeQueue entries that point

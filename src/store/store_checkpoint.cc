@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "common/coding.h"
+#include "common/logging.h"
+#include "store/file_space.h"
 
 namespace rmq::store {
 
@@ -38,6 +40,10 @@ Status StoreCheckpoint::Open() {
   if (st.st_size < kCheckpointFileSize && ::ftruncate(fd_, kCheckpointFileSize) != 0) {
     return ErrnoStatus("ftruncate", path_);
   }
+  // Back the block Flush rewrites now, so a later full disk cannot fail it. Not fatal: on a disk
+  // already full the store still opens (for reads) and Flush reports the error.
+  Status reserved = ReserveFileSpace(fd_, 0, kCheckpointFileSize, path_);
+  if (!reserved.ok()) RMQ_LOG_WARN("checkpoint: %s", reserved.ToString().c_str());
   return Status::OK();
 }
 

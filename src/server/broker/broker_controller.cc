@@ -19,7 +19,16 @@ using protocol::ResponseCode;
 
 namespace {
 constexpr uint64_t kClientChannelExpireMs = 120000;
-constexpr uint64_t kRegisterTimeoutMs = 6000;
+constexpr uint64_t kRegisterTimeoutMs = 6000;  // Java's registerBrokerTimeoutMills
+// A NameServer whose last registration failed is retried this often (besides the periodic round).
+constexpr uint64_t kRegisterRetryMs = 3000;
+constexpr uint64_t kRegisterErrorLogIntervalMs = 30000;
+// JSON bodies estimated past this are sent compressed (the JSON of ~45k short-named topics).
+constexpr size_t kCompressRegisterAboveBytes = 8u * 1024 * 1024;
+// Room left in a frame for the REGISTER_BROKER header.
+constexpr size_t kRegisterHeaderRoom = 64 * 1024;
+// An increment larger than this is sent as a full round instead.
+constexpr size_t kMaxIncrementTopics = 1000;
 constexpr uint64_t kAclWatchIntervalMs = 5000;
 
 store::MessageStoreConfig StoreConfigOf(const BrokerConfig& c) {
@@ -117,7 +126,7 @@ Status BrokerController::Start() {
   if (config_.acl_enable) {
     if (s = StartAcl(); !s.ok()) return s;
   }
-  topics_.SetOnChange([this] { ScheduleRegister(); });
+  topics_.SetOnChange([this](const std::string& topic, bool deleted) { ScheduleRegister(topic, deleted); });
   clients_.SetConsumerChangeListener(
       [this](const std::string& group, const ConsumerGroupInfo& info) { NotifyConsumerIdsChanged(group, info); });
   store_->SetFlushListener([this](int64_t flushed) { server_.Post([this, flushed] { OnFlushed(flushed); }); });
@@ -142,7 +151,11 @@ Status BrokerController::Start() {
   }
   const auto offset_interval = static_cast<uint64_t>(config_.flush_consumer_offset_interval);
   server_.AddTimer(offset_interval, offset_interval, [this] { offsets_.PersistIfDirty(); });
-  server_.AddTimer(1000, 1000, [this] { groups_.PersistIfDirty(); });  // auto-created groups
+  // topics.json and auto-created groups: at most one write per file per tick.
+  server_.AddTimer(kConfigPersistIntervalMs, kConfigPersistIntervalMs, [this] {
+    topics_.PersistIfDirty();
+    groups_.PersistIfDirty();
+  });
   // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
   server_.AddTimer(kScheduleTickMs, kScheduleTickMs, [this] {
     if (started_) schedule_->Tick(NowMillis());
@@ -176,7 +189,10 @@ Status BrokerController::Start() {
     size_t colon = one.rfind(':');
     int32_t port;
     if (colon != std::string::npos && protocol::ParseInt32(one.substr(colon + 1), &port)) {
-      namesrvs_.push_back(NamesrvLink{one.substr(0, colon), port, 0, false});
+      NamesrvLink link;
+      link.host = one.substr(0, colon);
+      link.port = port;
+      namesrvs_.push_back(std::move(link));
     } else if (!one.empty()) {
       return Status::InvalidArgument("namesrvAddr entry " + one + " is not host:port");
     }
@@ -185,6 +201,16 @@ Status BrokerController::Start() {
   RegisterBrokerAll();
   server_.AddTimer(static_cast<uint64_t>(config_.register_name_server_period),
                    static_cast<uint64_t>(config_.register_name_server_period), [this] { RegisterBrokerAll(); });
+  // Never stay unregistered silently: a NameServer that refused or missed the last registration
+  // is retried (the failure was logged as an error) until it answers SUCCESS.
+  server_.AddTimer(kRegisterRetryMs, kRegisterRetryMs, [this] {
+    for (const auto& n : namesrvs_) {
+      if (!n.connecting && !n.in_flight && (!n.registered || server_.Find(n.registered_conn) == nullptr)) {
+        RegisterBrokerAll();
+        return;
+      }
+    }
+  });
   started_ = true;
   RMQ_LOG_INFO("broker %s (%s) started at %s, store %s, %s", config_.broker_name.c_str(),
                config_.broker_cluster_name.c_str(), broker_addr_.c_str(), config_.StorePathRootDir().c_str(),
@@ -219,6 +245,7 @@ void BrokerController::Shutdown() {
     server_.InvokeOneway(n.conn, std::move(req));
   }
   offsets_.PersistIfDirty();
+  topics_.PersistIfDirty();
   groups_.PersistIfDirty();
   if (schedule_) schedule_->PersistIfDirty();
   if (timers_) timers_->PersistIfDirty();
@@ -228,12 +255,19 @@ void BrokerController::Shutdown() {
   flush_waiters_.clear();
 }
 
-void BrokerController::ScheduleRegister() {
+void BrokerController::ScheduleRegister(const std::string& topic, bool deleted) {
+  full_body_valid_ = false;
+  if (deleted || register_pending_topics_.size() >= kMaxIncrementTopics) {
+    register_full_pending_ = true;
+    register_pending_topics_.clear();
+  } else if (!register_full_pending_) {
+    register_pending_topics_.insert(topic);
+  }
   if (register_scheduled_) return;
   register_scheduled_ = true;
   server_.Post([this] {
     register_scheduled_ = false;
-    RegisterBrokerAll();
+    RegisterBrokerAll(register_full_pending_ ? RegisterKind::kFull : RegisterKind::kIncrement);
   });
 }
 
@@ -248,56 +282,154 @@ void BrokerController::FinishRound(const std::shared_ptr<RegisterRound>& round) 
   for (auto& w : waiters) w();
 }
 
-void BrokerController::RegisterBrokerAll() {
+BrokerController::RegisterBody BrokerController::BuildRegisterBody(const TopicTable& table, const DataVersion& dv,
+                                                                   bool full) {
+  RegisterBody b;
+  b.version = dv;
+  b.topics = table.size();
+  b.compressed = config_.compressed_register || EstimateRegisterBodyJsonSize(table) > kCompressRegisterAboveBytes;
+  if (b.compressed) {
+    size_t skipped = 0;
+    Status s = EncodeCompressedRegisterBody(table, dv, &b.bytes, &skipped);
+    if (!s.ok()) {
+      RMQ_LOG_ERROR("REGISTER_BROKER body for %zu topics not built: %s", table.size(), s.ToString().c_str());
+      return b;
+    }
+    if (skipped > 0) {
+      RMQ_LOG_WARN("REGISTER_BROKER: %zu topic names with a space left out of the compressed body (Java's "
+                   "NameServer could not decode them)", skipped);
+    }
+  } else {
+    b.bytes = EncodeRegisterBodyJson(table, dv);
+  }
+  const size_t limit = protocol::kDefaultMaxFrameSize - kRegisterHeaderRoom;
+  if (b.bytes.size() > limit) {
+    // Once per data version, and at most every kRegisterErrorLogIntervalMs while creates keep
+    // changing it.
+    const uint64_t now = server_.NowMs();
+    if (!(oversize_logged_ == dv) && (oversize_logged_ms_ == 0 || now - oversize_logged_ms_ >= kRegisterErrorLogIntervalMs)) {
+      oversize_logged_ = dv;
+      oversize_logged_ms_ = now;
+      RMQ_LOG_ERROR("REGISTER_BROKER body for %zu topics is %zu bytes%s, past the NameServer's %u-byte frame limit; "
+                    "not sent: the NameServers keep the routes of the last registration and new topics are not routable",
+                    table.size(), b.bytes.size(), b.compressed ? " even compressed" : "", protocol::kDefaultMaxFrameSize);
+    }
+    std::string().swap(b.bytes);
+    return b;
+  }
+  uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(b.bytes.data()), static_cast<uInt>(b.bytes.size())));
+  b.crc = static_cast<int32_t>(crc & 0x7FFFFFFF);
+  b.ok = true;
+  if (full && b.compressed) {
+    RMQ_LOG_INFO("REGISTER_BROKER body: %zu topics, %zu bytes compressed", table.size(), b.bytes.size());
+  }
+  return b;
+}
+
+const BrokerController::RegisterBody& BrokerController::FullRegisterBody() {
+  if (!full_body_valid_ || !(full_body_.version == topics_.data_version())) {
+    full_body_ = BuildRegisterBody(topics_.table(), topics_.data_version(), true);
+    full_body_valid_ = true;
+  }
+  return full_body_;
+}
+
+void BrokerController::RegisterBrokerAll(RegisterKind kind) {
   auto round = std::make_shared<RegisterRound>();
   round->waiters.swap(next_round_waiters_);
   round->pending = 1;  // held while the requests go out
+  RegisterBody increment;
+  if (kind == RegisterKind::kIncrement) {
+    TopicTable changed;
+    for (const auto& name : register_pending_topics_) {
+      if (const TopicConfig* tc = topics_.Find(name)) changed[name] = *tc;
+    }
+    increment = BuildRegisterBody(changed, topics_.data_version(), false);
+  }
+  register_pending_topics_.clear();
+  register_full_pending_ = false;
   for (size_t i = 0; i < namesrvs_.size(); ++i) {
     NamesrvLink& n = namesrvs_[i];
-    if (server_.Find(n.conn) != nullptr && !n.connecting) {
+    bool connected = server_.Find(n.conn) != nullptr && !n.connecting;
+    if (connected) {
+      bool use_increment = kind == RegisterKind::kIncrement && increment.ok && n.registered && n.registered_conn == n.conn;
+      const RegisterBody& body = use_increment ? increment : FullRegisterBody();
+      if (!body.ok) continue;  // logged by BuildRegisterBody
       ++round->pending;
-      SendRegister(i, round);
+      SendRegister(i, body, round);
       continue;
     }
     if (n.connecting) continue;
     n.connecting = true;
+    n.registered = false;
     ++round->pending;
     n.conn = server_.Connect(n.host, n.port, [this, i, round](Status s) {
-      namesrvs_[i].connecting = false;
+      NamesrvLink& link = namesrvs_[i];
+      link.connecting = false;
       if (!s.ok()) {
-        RMQ_LOG_WARN("cannot reach NameServer %s:%d: %s", namesrvs_[i].host.c_str(), namesrvs_[i].port,
-                     s.ToString().c_str());
+        LogRegisterError(link, "cannot connect: " + s.ToString());
         FinishRound(round);
         return;
       }
-      SendRegister(i, round);
+      const RegisterBody& body = FullRegisterBody();
+      if (!body.ok) {
+        FinishRound(round);
+        return;
+      }
+      SendRegister(i, body, round);
     });
   }
   FinishRound(round);
 }
 
-void BrokerController::SendRegister(size_t i, std::shared_ptr<RegisterRound> round) {
+void BrokerController::SendRegister(size_t i, const RegisterBody& body, std::shared_ptr<RegisterRound> round) {
   RemotingCommand req = RemotingCommand::CreateRequest(static_cast<int32_t>(RequestCode::kRegisterBroker));
-  std::string body = "{\"filterServerList\":[],\"topicConfigSerializeWrapper\":" + topics_.WrapperJson() + "}";
-  uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
   req.ext_fields.Set("brokerAddr", broker_addr_);
   req.ext_fields.SetInt("brokerId", config_.broker_id);
   req.ext_fields.Set("brokerName", config_.broker_name);
   req.ext_fields.Set("clusterName", config_.broker_cluster_name);
   req.ext_fields.Set("haServerAddr", config_.broker_ip2 + ":" + std::to_string(config_.ha_listen_port));
-  req.ext_fields.SetBool("compressed", false);
-  req.ext_fields.SetInt("bodyCrc32", static_cast<int32_t>(crc & 0x7FFFFFFF));
-  req.SetBody(std::move(body));
-  std::string where = namesrvs_[i].host + ":" + std::to_string(namesrvs_[i].port);
-  server_.Invoke(namesrvs_[i].conn, std::move(req), kRegisterTimeoutMs, [where, round](Result<RemotingCommand> r) {
-    FinishRound(round);
+  req.ext_fields.SetBool("compressed", body.compressed);
+  req.ext_fields.SetInt("bodyCrc32", body.crc);
+  req.SetBody(std::string(body.bytes));
+  NamesrvLink& n = namesrvs_[i];
+  n.in_flight = true;
+  ConnectionId conn = n.conn;
+  size_t topics = body.topics;
+  server_.Invoke(conn, std::move(req), kRegisterTimeoutMs, [this, i, conn, topics, round](Result<RemotingCommand> r) {
+    NamesrvLink& link = namesrvs_[i];
+    link.in_flight = false;
+    std::string where = link.host + ":" + std::to_string(link.port);
     if (!r.ok()) {
-      RMQ_LOG_WARN("register to NameServer %s failed: %s", where.c_str(), r.status().ToString().c_str());
+      link.registered = false;
+      LogRegisterError(link, "REGISTER_BROKER (" + std::to_string(topics) + " topics) failed: " + r.status().ToString());
     } else if (r->code != 0) {
-      RMQ_LOG_WARN("NameServer %s refused registration: code %d %s", where.c_str(), r->code,
-                   r->remark ? r->remark->c_str() : "");
+      link.registered = false;
+      LogRegisterError(link, "REGISTER_BROKER (" + std::to_string(topics) + " topics) refused: code " +
+                                 std::to_string(r->code) + " " + (r->remark ? *r->remark : std::string()));
+    } else {
+      if (!link.registered) RMQ_LOG_INFO("registered with NameServer %s (%zu topics)", where.c_str(), topics);
+      link.registered = true;
+      link.last_error.clear();
+      link.errors_unlogged = 0;
+      link.registered_conn = conn;
     }
+    FinishRound(round);
   });
+}
+
+void BrokerController::LogRegisterError(NamesrvLink& n, const std::string& what) {
+  const uint64_t now = server_.NowMs();
+  if (what == n.last_error && now - n.last_error_ms < kRegisterErrorLogIntervalMs) {
+    ++n.errors_unlogged;
+    return;
+  }
+  std::string repeats = n.errors_unlogged > 0 ? "; " + std::to_string(n.errors_unlogged) + " more failures since the last report" : "";
+  RMQ_LOG_ERROR("broker not registered with NameServer %s:%d: %s (retrying every %llu ms%s)", n.host.c_str(), n.port,
+                what.c_str(), static_cast<unsigned long long>(kRegisterRetryMs), repeats.c_str());
+  n.last_error = what;
+  n.last_error_ms = now;
+  n.errors_unlogged = 0;
 }
 
 void BrokerController::NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info) {

@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include "server/broker/topic_config_manager.h"
 #include "server/broker/transactional_message_service.h"
 #include "server/config.h"
+#include "server/register_broker_body.h"
 #include "server/remoting_server.h"
 #include "store/message_store.h"
 
@@ -62,8 +64,9 @@ class BrokerController {
   bool ProcessPull(const protocol::PullMessageRequestHeader& h, const ReplyTarget& to, bool allow_suspend,
                    protocol::RemotingCommand* resp);
 
-  // Re-registers with every NameServer soon (after a topic change).
-  void ScheduleRegister();
+  // Re-registers with every NameServer soon after a topic change: the changed topics only (Java's
+  // registerIncrementBrokerData) to a NameServer that has the rest, else the whole table.
+  void ScheduleRegister(const std::string& topic, bool deleted);
   // Runs `fn` once the registration that carries the latest topic change has been answered by
   // every NameServer (or failed), at once when none is pending. Java answers
   // UPDATE_AND_CREATE_TOPIC and heartbeats that create a retry topic only after registering, so
@@ -85,8 +88,25 @@ class BrokerController {
     int pending = 0;
     std::vector<std::function<void()>> waiters;
   };
-  void RegisterBrokerAll();
-  void SendRegister(size_t i, std::shared_ptr<RegisterRound> round);
+  // A REGISTER_BROKER body ready to send; `ok` is false when it could not be built or would not
+  // fit in a frame (then it is not sent; the error is logged once per data version).
+  struct RegisterBody {
+    bool ok = false;
+    bool compressed = false;
+    size_t topics = 0;
+    DataVersion version;
+    std::string bytes;
+    int32_t crc = 0;
+  };
+  // Full: the whole topic table to every NameServer (start, the periodic round, retries).
+  // Increment: the topics changed since the last round to NameServers whose last registration
+  // succeeded on the current connection, the whole table to the others.
+  enum class RegisterKind { kFull, kIncrement };
+  void RegisterBrokerAll(RegisterKind kind = RegisterKind::kFull);
+  void SendRegister(size_t i, const RegisterBody& body, std::shared_ptr<RegisterRound> round);
+  // The full body, encoded once per data version (the periodic round re-sends cached bytes).
+  const RegisterBody& FullRegisterBody();
+  RegisterBody BuildRegisterBody(const TopicTable& table, const DataVersion& dv, bool full);
   static void FinishRound(const std::shared_ptr<RegisterRound>& round);
   void OnFlushed(int64_t flushed);
   void CheckFlushTimeouts();
@@ -111,13 +131,31 @@ class BrokerController {
   bool started_ = false;
   bool register_scheduled_ = false;
   std::vector<std::function<void()>> next_round_waiters_;
+  std::set<std::string> register_pending_topics_;  // changed since the last round was built
+  bool register_full_pending_ = false;              // a delete: only a full round covers it
+  RegisterBody full_body_;                          // cache of FullRegisterBody()
+  bool full_body_valid_ = false;
+  DataVersion oversize_logged_;                     // the version whose oversize body was reported
+  uint64_t oversize_logged_ms_ = 0;
 
   struct NamesrvLink {
     std::string host;
     int port = 0;
     ConnectionId conn = 0;
     bool connecting = false;
+    bool in_flight = false;
+    // The last REGISTER_BROKER on `conn` was answered with SUCCESS; until then every round sends
+    // this NameServer the whole table, and the retry timer keeps trying.
+    bool registered = false;
+    ConnectionId registered_conn = 0;
+    // LogRegisterError's throttle: the last reason logged, when, and failures since not logged.
+    std::string last_error;
+    uint64_t last_error_ms = 0;
+    int errors_unlogged = 0;
   };
+  // Logs a failed or refused registration as an ERROR: at once when the reason is new, then at
+  // most every kRegisterErrorLogIntervalMs while the same reason repeats on each retry.
+  void LogRegisterError(NamesrvLink& n, const std::string& what);
   std::vector<NamesrvLink> namesrvs_;
 
   struct FlushWaiter {

@@ -79,14 +79,7 @@ std::string SubscriptionGroupManager::Encode() const {
 
 void SubscriptionGroupManager::Persist() {
   data_version_.Next(NowMillis());
-  dirty_ = false;
-  PersistAsync(path_, Encode());
-}
-
-void SubscriptionGroupManager::PersistIfDirty() {
-  if (!dirty_) return;
-  dirty_ = false;
-  PersistAsync(path_, Encode());
+  persist_.PersistNow();
 }
 
 const SubscriptionGroupConfig* SubscriptionGroupManager::Find(const std::string& group) const {
@@ -104,7 +97,7 @@ const SubscriptionGroupConfig* SubscriptionGroupManager::FindOrCreate(const std:
   // here: encoding the whole table for each new group made N new groups cost O(N^2) on the loop
   // (10,000 pull requests from new groups kept the loop busy for tens of seconds).
   data_version_.Next(NowMillis());
-  dirty_ = true;
+  persist_.MarkDirty();
   return Find(group);
 }
 

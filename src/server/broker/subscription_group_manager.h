@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "common/status.h"
+#include "server/coalesced_persist.h"
 #include "server/topic_config.h"
 
 namespace rmq::server {
@@ -30,7 +31,8 @@ bool ParseSubscriptionGroup(const rapidjson::Value& v, SubscriptionGroupConfig* 
 
 class SubscriptionGroupManager {
  public:
-  SubscriptionGroupManager(std::string path, bool auto_create) : path_(std::move(path)), auto_create_(auto_create) {}
+  SubscriptionGroupManager(std::string path, bool auto_create)
+      : path_(std::move(path)), auto_create_(auto_create), persist_(path_, [this] { return Encode(); }) {}
   Status Load();
   // The group's config, auto-created when allowed; null otherwise.
   const SubscriptionGroupConfig* FindOrCreate(const std::string& group);
@@ -40,13 +42,13 @@ class SubscriptionGroupManager {
   // {"dataVersion":...,"subscriptionGroupTable":{...}}
   std::string Encode() const;
   // Writes the table if an auto-created group is not on disk yet (broker timer, shutdown).
-  void PersistIfDirty();
+  void PersistIfDirty() { persist_.PersistIfDirty(); }
 
  private:
   void Persist();
-  bool dirty_ = false;
   std::string path_;
   bool auto_create_;
+  CoalescedPersist persist_;
   std::map<std::string, SubscriptionGroupConfig> table_;
   DataVersion data_version_;
 };

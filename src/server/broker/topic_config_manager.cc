@@ -32,7 +32,9 @@ bool IsValidTopicName(const std::string& topic, std::string* why) {
 }
 
 bool IsNotAllowedSendTopic(const std::string& topic) {
-  static const char* kNotAllowed[] = {kScheduleTopic, kTransHalfTopic, kTransOpHalfTopic, kTransCheckMaxTimeTopic,
+  // TBW102 is not in Java 4.9.7's set (its broker stores what is sent there); rmqd refuses it
+  // too: it is the template auto-created topics copy, not a topic anyone consumes.
+  static const char* kNotAllowed[] = {kAutoCreateTopicKeyTopic, kScheduleTopic, kTransHalfTopic, kTransOpHalfTopic, kTransCheckMaxTimeTopic,
                                       kSelfTestTopic, kOffsetMovedEventTopic};
   for (const char* t : kNotAllowed)
     if (topic == t) return true;
@@ -44,14 +46,22 @@ bool IsSystemTopic(const std::string& topic) {
          topic.rfind("rmq_sys_", 0) == 0 || topic == "RMQ_SYS_TRACE_TOPIC";
 }
 
-void TopicConfigManager::AddSystemTopics() {
-  auto add = [this](const std::string& name, int32_t r, int32_t w, int32_t perm) {
+bool TopicConfigManager::AddSystemTopics() {
+  bool changed = false;
+  auto add = [this, &changed](const std::string& name, int32_t r, int32_t w, int32_t perm) {
     TopicConfig tc;
     tc.topic_name = name;
     tc.read_queue_nums = r;
     tc.write_queue_nums = w;
     tc.perm = perm;
+    auto it = table_.find(name);
+    if (it != table_.end() && it->second.read_queue_nums == r && it->second.write_queue_nums == w &&
+        it->second.perm == perm && it->second.topic_filter_type == tc.topic_filter_type &&
+        it->second.topic_sys_flag == 0 && !it->second.order) {
+      return;
+    }
     table_[name] = tc;
+    changed = true;
   };
   add(kSelfTestTopic, 1, 1, kPermRead | kPermWrite);
   if (cfg_.auto_create_topic_enable) {
@@ -69,28 +79,46 @@ void TopicConfigManager::AddSystemTopics() {
   add(kTransOpHalfTopic, 1, 1, kPermRead | kPermWrite);
   // 5.x's init: TimerMessageStore.TIMER_TOPIC, one queue, when timerWheelEnable.
   if (cfg_.timer_wheel_enable) add(std::string(kTimerTopic), 1, 1, kPermRead | kPermWrite);
+  return changed;
 }
 
 Status TopicConfigManager::Load() {
   FlushPersistQueue();  // see our own queued writes
   std::string text;
-  if (ReadConfigFile(path_, &text).ok() && !text.empty()) {
+  bool on_disk = ReadConfigFile(path_, &text).ok() && !text.empty();
+  if (on_disk) {
     rapidjson::Document doc;
-    std::string norm = json::NormalizeFastjson(text);
-    if (Status s = json::Parse(norm, &doc); !s.ok() || !doc.IsObject()) {
+    // topics.json has string keys only, so Java's file is plain JSON; the fastjson normalisation
+    // (a second copy of a 1M-topic file's ~180 MB) is the fallback, not the first try.
+    Status s = json::Parse(text, &doc);
+    if (!s.ok()) {
+      std::string norm = json::NormalizeFastjson(text);
+      std::string().swap(text);
+      s = json::Parse(norm, &doc);
+    }
+    std::string().swap(text);
+    if (!s.ok() || !doc.IsObject()) {
       return Status::Corruption(path_ + " is not valid JSON" + (s.ok() ? "" : ": " + s.message()));
     }
     if (const auto* dv = json::GetObject(doc, "dataVersion")) ParseDataVersion(*dv, &data_version_);
     if (const auto* t = json::GetObject(doc, "topicConfigTable")) {
       for (auto m = t->MemberBegin(); m != t->MemberEnd(); ++m) {
         TopicConfig tc;
-        if (ParseTopicConfig(m->value, &tc)) table_[tc.topic_name] = tc;
+        if (!ParseTopicConfig(m->value, &tc)) continue;
+        // rmqd writes the table sorted: appending at the end costs one comparison, not log N.
+        if (table_.empty() || table_.rbegin()->first < tc.topic_name) {
+          std::string name = tc.topic_name;
+          table_.emplace_hint(table_.end(), std::move(name), std::move(tc));
+        } else {
+          table_[tc.topic_name] = std::move(tc);
+        }
       }
     }
   }
-  AddSystemTopics();
+  // Rewriting an unchanged file would encode every topic once more at start-up (1M topics:
+  // ~150 MB on the loop); it is written when it is missing or the system topics changed.
+  if (AddSystemTopics() || !on_disk) persist_.MarkDirty();
   data_version_.Next(NowMillis());
-  Persist();
   return Status::OK();
 }
 
@@ -99,22 +127,20 @@ const TopicConfig* TopicConfigManager::Find(const std::string& topic) const {
   return it == table_.end() ? nullptr : &it->second;
 }
 
-void TopicConfigManager::Persist() {
-  PersistAsync(path_, WrapperJson());
+void TopicConfigManager::Changed(const std::string& topic, bool deleted) {
+  data_version_.Next(NowMillis());
+  persist_.Changed();
+  if (on_change_) on_change_(topic, deleted);
 }
 
 void TopicConfigManager::Update(const TopicConfig& tc) {
   table_[tc.topic_name] = tc;
-  data_version_.Next(NowMillis());
-  Persist();
-  if (on_change_) on_change_();
+  Changed(tc.topic_name, false);
 }
 
 bool TopicConfigManager::Delete(const std::string& topic) {
   if (table_.erase(topic) == 0) return false;
-  data_version_.Next(NowMillis());
-  Persist();
-  if (on_change_) on_change_();
+  Changed(topic, true);
   return true;
 }
 

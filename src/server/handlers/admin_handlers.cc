@@ -42,6 +42,11 @@ HandlerResult HandleUpdateAndCreateTopic(RequestContext& ctx, const RemotingComm
     *resp = ErrorResponse(ResponseCode::kSystemError, "The topic[" + tc.topic_name + "] is conflict with system reserved words.");
     return HandlerResult::kRespond;
   }
+  // The code and remark of the 5.x admin client's own check (Validators.checkTopicConfig).
+  if (!IsValidPerm(tc.perm)) {
+    *resp = ErrorResponse(ResponseCode::kNoPermission, "topicPermission value: " + std::to_string(tc.perm) + " is invalid.");
+    return HandlerResult::kRespond;
+  }
   if (tc.read_queue_nums < 0 || tc.write_queue_nums < 0 || tc.read_queue_nums > 65535 || tc.write_queue_nums > 65535) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "queue nums out of range");
     return HandlerResult::kRespond;

@@ -3,7 +3,7 @@
 // does it:
 //   0 HEART_BEAT (34): consumer and producer sets, each subscription via ParseSubscriptionData,
 //     and the ACL gate's view of the same body (ParseAccessResource)
-//   1 REGISTER_BROKER (103) JSON body     2 REGISTER_BROKER compressed body
+//   1 REGISTER_BROKER (103) JSON body     2 REGISTER_BROKER compressed body (version head, then all)
 //   3 a topic config (topics.json entries, REGISTER_BROKER's table)
 //   4 UPDATE_AND_CREATE_SUBSCRIPTIONGROUP (200)   5 QUERY_DATA_VERSION (322) DataVersion
 //   6 LOCK_BATCH_MQ / UNLOCK_BATCH_MQ (41/42) and the offset bodies: mqSet walks
@@ -22,7 +22,7 @@
 #include "protocol/request_code.h"
 #include "server/broker/client_manager.h"
 #include "server/broker/subscription_group_manager.h"
-#include "server/namesrv/register_broker_body.h"
+#include "server/register_broker_body.h"
 #include "server/topic_config.h"
 
 namespace {
@@ -95,9 +95,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
   switch (data[0] % 8) {
     case 0: HeartBeat(body); break;
-    case 1: case 2: {
-      server::RegisterBrokerRequest r;
-      (void)server::DecodeRegisterBrokerBody(body, data[0] % 8 == 2, &r);
+    case 1: {  // the JSON form, walked as HandleRegisterBroker's ParseRegisterBody does
+      rapidjson::Document doc;
+      if (!ParseObject(body, &doc)) break;
+      const rapidjson::Value* wrapper = json::GetObject(doc, "topicConfigSerializeWrapper");
+      if (wrapper == nullptr) wrapper = &doc;
+      server::DataVersion dv;
+      if (const auto* v = json::GetObject(*wrapper, "dataVersion")) (void)server::ParseDataVersion(*v, &dv);
+      if (const auto* table = json::GetObject(*wrapper, "topicConfigTable")) {
+        for (auto m = table->MemberBegin(); m != table->MemberEnd(); ++m) {
+          server::TopicConfig tc;
+          (void)server::ParseTopicConfig(m->value, &tc);
+        }
+      }
+      break;
+    }
+    case 2: {
+      server::DataVersion dv;
+      server::TopicTable topics;
+      (void)server::DecodeCompressedRegisterVersion(body, &dv);
+      (void)server::DecodeCompressedRegisterBody(body, &dv, &topics);
       break;
     }
     case 3: {

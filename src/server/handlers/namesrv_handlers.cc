@@ -8,8 +8,8 @@
 #include "common/logging.h"
 #include "protocol/request_code.h"
 #include "server/handlers/handlers.h"
+#include "server/register_broker_body.h"
 #include "server/namesrv/namesrv_controller.h"
-#include "server/namesrv/register_broker_body.h"
 
 namespace rmq::server {
 
@@ -31,6 +31,23 @@ std::string TopicListJson(const std::vector<std::string>& topics, const std::str
   w.EndArray();
   w.EndObject();
   return out;
+}
+
+bool ParseRegisterBody(std::string_view body, RegisterBrokerRequest* req) {
+  rapidjson::Document doc;
+  std::string text = json::NormalizeFastjson(body);
+  if (!json::Parse(text, &doc).ok() || !doc.IsObject()) return false;
+  const rapidjson::Value* wrapper = json::GetObject(doc, "topicConfigSerializeWrapper");
+  if (wrapper == nullptr) wrapper = &doc;  // brokers older than V3_0_11 send the bare wrapper
+  if (const auto* dv = json::GetObject(*wrapper, "dataVersion")) ParseDataVersion(*dv, &req->data_version);
+  if (const auto* table = json::GetObject(*wrapper, "topicConfigTable")) {
+    for (auto m = table->MemberBegin(); m != table->MemberEnd(); ++m) {
+      TopicConfig tc;
+      if (ParseTopicConfig(m->value, &tc)) req->topics[m->name.GetString()] = tc;
+    }
+    req->has_topics = true;
+  }
+  return true;
 }
 
 }  // namespace
@@ -59,8 +76,24 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
     }
   }
   if (!body.empty()) {
-    if (!DecodeRegisterBrokerBody(body, compressed, &r)) {
-      *resp = ErrorResponse(ResponseCode::kSystemError, "register body is malformed");
+    bool ok;
+    std::string why = "register body is malformed";
+    if (compressed) {
+      // The periodic re-registration of a large broker carries the version we already have:
+      // read the version from the head and decode the topics only when they will be used.
+      Status s = DecodeCompressedRegisterVersion(body, &r.data_version);
+      if (s.ok() && ctx.namesrv->routes().WantsTopics(r.broker_name, r.broker_addr, r.broker_id, r.data_version)) {
+        s = DecodeCompressedRegisterBody(body, &r.data_version, &r.topics);
+        r.has_topics = s.ok();
+      }
+      ok = s.ok();
+      if (!ok) why += ": " + s.message();
+    } else {
+      ok = ParseRegisterBody(body, &r);
+    }
+    if (!ok) {
+      RMQ_LOG_WARN("REGISTER_BROKER from %s (%s) refused: %s", r.broker_addr.c_str(), r.broker_name.c_str(), why.c_str());
+      *resp = ErrorResponse(ResponseCode::kSystemError, why);
       return HandlerResult::kRespond;
     }
   }

@@ -76,6 +76,16 @@ const TopicConfig* CheckMessage(RequestContext& ctx, SendMessageRequestHeader& h
   return tc;
 }
 
+// The header's sysFlag (CheckProducerSysFlag). Java 4.9.7 checks nothing and acknowledges a
+// message it then never dispatches; rmqd answers MESSAGE_ILLEGAL, which a Java producer does not
+// retry. False with `resp` filled.
+bool CheckSysFlag(int32_t sys_flag, bool half_message, RemotingCommand* resp) {
+  Status s = protocol::CheckProducerSysFlag(sys_flag, half_message);
+  if (s.ok()) return true;
+  *resp = ErrorResponse(ResponseCode::kMessageIllegal, s.message());
+  return false;
+}
+
 // Java's handleRetryAndDLQ: a plain send to %RETRY%<group> whose reconsumeTimes reached the
 // max is stored to %DLQ%<group> instead. False with `resp` filled on error. Like Java 4.9 the
 // message keeps the producer's properties (its DELAY too: Java sets DELAY=0 before it copies
@@ -182,6 +192,14 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
     *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
     return HandlerResult::kRespond;
   }
+  // TRAN_MSG matters only to a PREPARED flag; other sends skip the property scan.
+  std::string_view tran_msg;
+  bool half_message = false;
+  if ((h.sys_flag & protocol::kSysFlagTransactionType) == protocol::kSysFlagTransactionPrepared &&
+      PropertiesView(h.properties).Get(protocol::kPropertyTransactionPrepared, &tran_msg)) {
+    protocol::ParseBool(tran_msg, &half_message);
+  }
+  if (!CheckSysFlag(h.sys_flag, half_message, resp)) return HandlerResult::kRespond;
   const TopicConfig* tc = CheckMessage(ctx, h, resp);
   if (tc == nullptr) return HandlerResult::kRespond;
   BrokerController& b = *ctx.broker;
@@ -263,6 +281,7 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
     *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
     return HandlerResult::kRespond;
   }
+  if (!CheckSysFlag(h.sys_flag, false, resp)) return HandlerResult::kRespond;  // no transactional batches
   const TopicConfig* tc = CheckMessage(ctx, h, resp);
   if (tc == nullptr) return HandlerResult::kRespond;
   if (h.topic.rfind(kRetryGroupTopicPrefix, 0) == 0) {

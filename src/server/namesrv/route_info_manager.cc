@@ -24,6 +24,9 @@ RegisterBrokerResult RouteInfoManager::RegisterBroker(const RegisterBrokerReques
   auto live = broker_live_table_.find(req.broker_addr);
   bool changed = live == broker_live_table_.end() || !(live->second.data_version == req.data_version);
   if (req.broker_id == 0 && req.has_topics && (changed || first_registration)) {
+    // req.topics is sorted, so each lookup starts from the previous one's position: a whole-table
+    // registration costs about one comparison per topic when the table is mostly this broker's.
+    auto hint = topic_queue_table_.begin();
     for (const auto& [name, tc] : req.topics) {
       QueueData qd;
       qd.broker_name = req.broker_name;
@@ -31,7 +34,17 @@ RegisterBrokerResult RouteInfoManager::RegisterBroker(const RegisterBrokerReques
       qd.write_queue_nums = tc.write_queue_nums;
       qd.perm = tc.perm;
       qd.topic_sys_flag = tc.topic_sys_flag;
-      topic_queue_table_[name][req.broker_name] = qd;
+      // Every entry before `hint` is < name: `hint` is where name is or goes, or one step or a
+      // jump (another broker's topics in between) away.
+      if (hint != topic_queue_table_.end() && hint->first < name) {
+        ++hint;
+        if (hint != topic_queue_table_.end() && hint->first < name) hint = topic_queue_table_.lower_bound(name);
+      }
+      if (hint == topic_queue_table_.end() || hint->first != name) {
+        hint = topic_queue_table_.emplace_hint(hint, name, std::map<std::string, QueueData>{});
+      }
+      hint->second[req.broker_name] = qd;
+      ++hint;
     }
   }
   BrokerLiveInfo& info = broker_live_table_[req.broker_addr];
@@ -50,6 +63,17 @@ RegisterBrokerResult RouteInfoManager::RegisterBroker(const RegisterBrokerReques
     }
   }
   return result;
+}
+
+bool RouteInfoManager::WantsTopics(const std::string& broker_name, const std::string& addr, int64_t broker_id,
+                                   const DataVersion& dv) const {
+  if (broker_id != 0) return false;
+  auto bd = broker_addr_table_.find(broker_name);
+  if (bd == broker_addr_table_.end()) return true;
+  auto id = bd->second.broker_addrs.find(broker_id);
+  if (id == bd->second.broker_addrs.end() || id->second != addr) return true;
+  auto live = broker_live_table_.find(addr);
+  return live == broker_live_table_.end() || !(live->second.data_version == dv);
 }
 
 void RouteInfoManager::UnregisterBroker(const std::string& cluster, const std::string& addr, const std::string& name,

@@ -47,6 +47,10 @@ struct RegisterBrokerResult {
 class RouteInfoManager {
  public:
   RegisterBrokerResult RegisterBroker(const RegisterBrokerRequest& req, uint64_t now_ms);
+  // Whether RegisterBroker would read the topics of a registration from `addr` with version `dv`
+  // (a master registering first or with a new version); the handler skips decoding them otherwise.
+  bool WantsTopics(const std::string& broker_name, const std::string& addr, int64_t broker_id,
+                   const DataVersion& dv) const;
   void UnregisterBroker(const std::string& cluster, const std::string& addr, const std::string& name, int64_t id);
   // Keep-alive from QUERY_DATA_VERSION; returns true when the version differs from ours.
   bool IsBrokerTopicConfigChanged(const std::string& addr, const DataVersion& dv, DataVersion* stored);

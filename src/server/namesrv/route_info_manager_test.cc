@@ -305,3 +305,63 @@ TEST_CASE("route: topic listings") {
   std::sort(sys.begin(), sys.end());
   CHECK(sys == std::vector<std::string>{"DefaultCluster", "OtherCluster", "broker-a", "broker-z"});
 }
+
+TEST_CASE("route: whole-table registrations of interleaved topic sets keep every topic") {
+  RouteInfoManager m;
+  // broker-a: even topics and a shared one; broker-b: odd topics and the shared one; then an
+  // increment for broker-a in the middle of broker-b's range.
+  RegisterBrokerRequest a = Req(kMasterAddr, 0, "broker-a");
+  RegisterBrokerRequest b = Req("10.0.0.3:10911", 0, "broker-b");
+  b.conn = 300;
+  for (int i = 0; i < 2000; ++i) {
+    char n[16];
+    std::snprintf(n, sizeof(n), "t%05d", i);
+    (i % 2 == 0 ? a : b).topics[n] = Topic(n, 1 + i % 7);
+  }
+  a.topics["shared"] = Topic("shared", 2);
+  b.topics["shared"] = Topic("shared", 3);
+  a.has_topics = b.has_topics = true;
+  m.RegisterBroker(b, 1000);
+  m.RegisterBroker(a, 1000);
+  RegisterBrokerRequest inc = Req(kMasterAddr, 0, "broker-a");
+  inc.data_version.counter = 2;
+  inc.topics["t01001x"] = Topic("t01001x", 5);
+  inc.has_topics = true;
+  m.RegisterBroker(inc, 1001);
+  CHECK(m.AllTopics().size() == 2000 + 2);
+  for (int i = 0; i < 2000; ++i) {
+    char n[16];
+    std::snprintf(n, sizeof(n), "t%05d", i);
+    std::string json;
+    REQUIRE(m.PickupTopicRouteData(n, &json));
+    rapidjson::Document d;
+    REQUIRE(rmq::json::Parse(json, &d).ok());
+    REQUIRE(d["queueDatas"].Size() == 1);
+    CHECK(std::string(d["queueDatas"][0]["brokerName"].GetString()) == (i % 2 == 0 ? "broker-a" : "broker-b"));
+    CHECK(d["queueDatas"][0]["readQueueNums"].GetInt() == 1 + i % 7);
+  }
+  std::string json;
+  REQUIRE(m.PickupTopicRouteData("shared", &json));
+  rapidjson::Document d;
+  REQUIRE(rmq::json::Parse(json, &d).ok());
+  CHECK(d["queueDatas"].Size() == 2);
+  CHECK(m.PickupTopicRouteData("t01001x", &json));
+}
+
+TEST_CASE("route: WantsTopics only for a master's first registration or a new version") {
+  RouteInfoManager m;
+  DataVersion v1;
+  v1.counter = 1;
+  v1.timestamp = 1000;
+  CHECK(m.WantsTopics("broker-a", kMasterAddr, 0, v1));  // unknown broker
+  CHECK_FALSE(m.WantsTopics("broker-a", kSlaveAddr, 1, v1));  // a slave's topics are never read
+  RegisterBrokerRequest a = Req(kMasterAddr, 0, "broker-a");
+  a.topics["T"] = Topic("T");
+  a.has_topics = true;
+  m.RegisterBroker(a, 1000);
+  CHECK_FALSE(m.WantsTopics("broker-a", kMasterAddr, 0, a.data_version));
+  DataVersion v2 = a.data_version;
+  v2.counter = 2;
+  CHECK(m.WantsTopics("broker-a", kMasterAddr, 0, v2));
+  CHECK(m.WantsTopics("broker-a", "10.9.9.9:10911", 0, a.data_version));  // another address as master
+}
