@@ -330,7 +330,8 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
     result.status = PutMessageStatus::kCreateMappedFileFailed;
     return result;
   }
-  if (m.space_refused.exchange(false)) {
+  // A plain load first: the locked exchange only when a refusal is to be cleared.
+  if (m.space_refused.load(std::memory_order_acquire) && m.space_refused.exchange(false)) {
     RMQ_LOG_INFO("store files have disk space again; writes are accepted again");
   }
   if (dispatch) {
