@@ -12,6 +12,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/message_properties.h"
 #include "filter/sql_lexer.h"
 
 namespace rmq::filter {
@@ -810,20 +811,7 @@ bool SqlExpression::Matches(const PropertyLookup& lookup) const {
 bool SqlExpression::MatchesProperties(std::string_view props) const {
   // Java decodes into a HashMap: a later duplicate name wins.
   PropertyLookup lookup = [props](std::string_view name, std::string_view* value) {
-    bool found = false;
-    size_t pos = 0;
-    while (pos < props.size()) {
-      size_t end = props.find('\x02', pos);
-      if (end == std::string_view::npos) end = props.size();
-      std::string_view item = props.substr(pos, end - pos);
-      size_t sep = item.find('\x01');
-      if (sep != std::string_view::npos && item.substr(0, sep) == name) {
-        *value = item.substr(sep + 1);
-        found = true;
-      }
-      pos = end + 1;
-    }
-    return found;
+    return FindLastProperty(props, name, value);
   };
   return Matches(lookup);
 }

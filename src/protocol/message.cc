@@ -28,31 +28,6 @@ Status CheckProducerSysFlag(int32_t sys_flag, bool half_message) {
   return Status::OK();
 }
 
-bool PropertiesView::Get(std::string_view name, std::string_view* value) const {
-  size_t pos = 0;
-  while (pos < s_.size()) {
-    size_t end = s_.find(kPropertySeparator, pos);
-    if (end == std::string_view::npos) end = s_.size();
-    std::string_view item = s_.substr(pos, end - pos);
-    size_t sep = item.find(kNameValueSeparator);
-    if (item.size() >= 3 && sep != std::string_view::npos && sep > 0 && sep + 1 < item.size() &&
-        item.substr(0, sep) == name) {
-      *value = item.substr(sep + 1);
-      return true;
-    }
-    pos = end + 1;
-  }
-  return false;
-}
-
-void AppendProperty(std::string* props, std::string_view name, std::string_view value) {
-  if (!props->empty() && props->back() != kPropertySeparator) props->push_back(kPropertySeparator);
-  props->append(name);
-  props->push_back(kNameValueSeparator);
-  props->append(value);
-  props->push_back(kPropertySeparator);
-}
-
 std::string CreateOffsetMessageId(const uint8_t* ip, size_t ip_len, int32_t port, int64_t offset) {
   static const char kHex[] = "0123456789ABCDEF";
   std::string out;

@@ -1,5 +1,5 @@
-// Message helpers shared by the send and pull paths: the properties string
-// (name\x01value\x02...), message ids, and the constants Java's MessageConst names.
+// Message helpers shared by the send and pull paths: message ids, the sysFlag bits, the batch
+// body; the properties string and its keys are in common/message_properties.h.
 #pragma once
 
 #include <cstdint>
@@ -7,28 +7,32 @@
 #include <string_view>
 #include <vector>
 
+#include "common/message_properties.h"
 #include "common/status.h"
 
 namespace rmq::protocol {
 
-inline constexpr char kNameValueSeparator = '\x01';
-inline constexpr char kPropertySeparator = '\x02';
-
-inline constexpr const char* kPropertyKeys = "KEYS";
-inline constexpr const char* kPropertyTags = "TAGS";
-inline constexpr const char* kPropertyWaitStoreMsgOk = "WAIT";
-inline constexpr const char* kPropertyDelayTimeLevel = "DELAY";
-inline constexpr const char* kPropertyRetryTopic = "RETRY_TOPIC";
-inline constexpr const char* kPropertyOriginMessageId = "ORIGIN_MESSAGE_ID";
-inline constexpr const char* kPropertyRealTopic = "REAL_TOPIC";
-inline constexpr const char* kPropertyRealQueueId = "REAL_QID";
-inline constexpr const char* kPropertyTransactionPrepared = "TRAN_MSG";
-inline constexpr const char* kPropertyProducerGroup = "PGROUP";
-inline constexpr const char* kPropertyUniqClientMessageIdKeyidx = "UNIQ_KEY";
-inline constexpr const char* kPropertyMaxReconsumeTimes = "MAX_RECONSUME_TIMES";
-inline constexpr const char* kPropertyCluster = "CLUSTER";
-inline constexpr const char* kPropertyMsgRegion = "MSG_REGION";
-inline constexpr const char* kPropertyTraceSwitch = "TRACE_ON";
+// The properties string and its well-known keys live in common/message_properties.h (store and
+// filter use them too); these names keep protocol:: spellings working.
+using rmq::kNameValueSeparator;
+using rmq::kPropertySeparator;
+using rmq::kPropertyKeys;
+using rmq::kPropertyTags;
+using rmq::kPropertyWaitStoreMsgOk;
+using rmq::kPropertyDelayTimeLevel;
+using rmq::kPropertyRetryTopic;
+using rmq::kPropertyOriginMessageId;
+using rmq::kPropertyRealTopic;
+using rmq::kPropertyRealQueueId;
+using rmq::kPropertyTransactionPrepared;
+using rmq::kPropertyProducerGroup;
+using rmq::kPropertyUniqClientMessageIdKeyidx;
+using rmq::kPropertyMaxReconsumeTimes;
+using rmq::kPropertyCluster;
+using rmq::kPropertyMsgRegion;
+using rmq::kPropertyTraceSwitch;
+using rmq::PropertiesView;
+using rmq::AppendProperty;
 
 // Mirrors MessageSysFlag.
 inline constexpr int32_t kSysFlagCompressed = 0x1;
@@ -52,20 +56,6 @@ inline constexpr int32_t kSysFlagDefinedBits = 0x7FF;
 // to answer (MESSAGE_ILLEGAL). Java 4.9.7 stores such a message and acknowledges it, but a
 // PREPARED or ROLLBACK record is never dispatched to a ConsumeQueue, so nobody can consume it.
 Status CheckProducerSysFlag(int32_t sys_flag, bool half_message);
-
-// A non-owning view of the properties string; lookups scan it (it is short).
-class PropertiesView {
- public:
-  explicit PropertiesView(std::string_view s) : s_(s) {}
-  // False when absent. Items shorter than "a\x01b" or with an empty name/value are skipped.
-  bool Get(std::string_view name, std::string_view* value) const;
-
- private:
-  std::string_view s_;
-};
-
-// Appends one name/value pair in Java's encoding.
-void AppendProperty(std::string* props, std::string_view name, std::string_view value);
 
 // Offset message id: uppercase hex of store ip (4 or 16 bytes), port (i32), CommitLog offset.
 std::string CreateOffsetMessageId(const uint8_t* ip, size_t ip_len, int32_t port, int64_t offset);

@@ -18,14 +18,7 @@ namespace rmq::server {
 
 // Mirrors TimerMessageStore.TIMER_TOPIC: one queue (0) holds every parked timer message.
 inline constexpr std::string_view kTimerTopic = "rmq_sys_wheel_timer";
-// MessageConst names (wire-exact).
-inline constexpr std::string_view kPropertyTimerDeliverMs = "TIMER_DELIVER_MS";
-inline constexpr std::string_view kPropertyTimerDelaySec = "TIMER_DELAY_SEC";
-inline constexpr std::string_view kPropertyTimerDelayMs = "TIMER_DELAY_MS";
-inline constexpr std::string_view kPropertyTimerOutMs = "TIMER_OUT_MS";
-inline constexpr std::string_view kPropertyTimerEnqueueMs = "TIMER_ENQUEUE_MS";
-inline constexpr std::string_view kPropertyTimerDequeueMs = "TIMER_DEQUEUE_MS";
-inline constexpr std::string_view kPropertyTimerDelUniqKey = "TIMER_DEL_UNIQKEY";
+// Its property keys (TIMER_DELIVER_MS, ...) are in common/message_properties.h.
 
 // MessageStoreConfig's timer keys (5.x defaults: 3 days, 1 s).
 struct TimerConfig {

@@ -1,0 +1,151 @@
+#include "common/message_properties.h"
+
+#include <algorithm>
+
+#include "common/coding.h"
+
+namespace rmq {
+
+namespace {
+
+// java.util.HashMap's constants.
+constexpr uint32_t kInitialCapacity = 16;
+constexpr uint32_t kTreeifyThreshold = 8;
+constexpr uint32_t kMinTreeifyCapacity = 64;
+
+uint32_t Spread(std::string_view name) {
+  uint32_t h = static_cast<uint32_t>(JavaStringHash(name.data(), name.size()));
+  return h ^ (h >> 16);
+}
+
+// Calls fn(name, value) for each well-formed pair (string2messageProperties' rules); stops when
+// fn returns false.
+template <typename Fn>
+void ForEachPair(std::string_view s, Fn&& fn) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    size_t end = s.find(kPropertySeparator, pos);
+    if (end == std::string_view::npos) end = s.size();
+    if (end - pos >= 3) {
+      size_t sep = s.find(kNameValueSeparator, pos);
+      if (sep != std::string_view::npos && sep > pos && sep + 1 < end) {
+        if (!fn(s.substr(pos, sep - pos), s.substr(sep + 1, end - sep - 1))) return;
+      }
+    }
+    pos = end + 1;
+  }
+}
+
+}  // namespace
+
+bool FindProperty(std::string_view properties, std::string_view name, std::string_view* value) {
+  bool found = false;
+  ForEachPair(properties, [&](std::string_view n, std::string_view v) {
+    if (n != name) return true;
+    *value = v;
+    found = true;
+    return false;
+  });
+  return found;
+}
+
+bool FindLastProperty(std::string_view properties, std::string_view name, std::string_view* value) {
+  bool found = false;
+  ForEachPair(properties, [&](std::string_view n, std::string_view v) {
+    if (n == name) {
+      *value = v;
+      found = true;
+    }
+    return true;
+  });
+  return found;
+}
+
+void AppendProperty(std::string* props, std::string_view name, std::string_view value) {
+  if (!props->empty() && props->back() != kPropertySeparator) props->push_back(kPropertySeparator);
+  props->append(name);
+  props->push_back(kNameValueSeparator);
+  props->append(value);
+  props->push_back(kPropertySeparator);
+}
+
+PropertyMap PropertyMap::Parse(std::string_view properties) {
+  PropertyMap m;
+  ForEachPair(properties, [&m](std::string_view n, std::string_view v) {
+    m.Put(n, v);
+    return true;
+  });
+  return m;
+}
+
+size_t PropertyMap::Find(std::string_view name) const {
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].name == name) return i;
+  }
+  return entries_.size();
+}
+
+size_t PropertyMap::BucketLength(uint32_t spread) const {
+  const uint32_t mask = capacity_ - 1;
+  return static_cast<size_t>(std::count_if(entries_.begin(), entries_.end(),
+                                           [&](const Entry& e) { return (e.spread & mask) == (spread & mask); }));
+}
+
+bool PropertyMap::Get(std::string_view name, std::string_view* value) const {
+  size_t i = Find(name);
+  if (i == entries_.size()) return false;
+  *value = entries_[i].value;
+  return true;
+}
+
+bool PropertyMap::Contains(std::string_view name) const { return Find(name) != entries_.size(); }
+
+void PropertyMap::Put(std::string_view name, std::string_view value) {
+  if (size_t i = Find(name); i != entries_.size()) {
+    entries_[i].value.assign(value);
+    return;
+  }
+  if (capacity_ == 0) capacity_ = kInitialCapacity;
+  Entry e{std::string(name), std::string(value), Spread(name)};
+  // putVal: appending to a bucket list of 8 or more calls treeifyBin, which below capacity 64
+  // resizes instead.
+  if (BucketLength(e.spread) >= kTreeifyThreshold && capacity_ < kMinTreeifyCapacity) capacity_ *= 2;
+  entries_.push_back(std::move(e));
+  if (entries_.size() > capacity_ / 4 * 3) capacity_ *= 2;  // ++size > threshold
+}
+
+bool PropertyMap::Remove(std::string_view name) {
+  size_t i = Find(name);
+  if (i == entries_.size()) return false;
+  entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+  return true;
+}
+
+std::string PropertyMap::Encode() const {
+  // A resize splits each bucket keeping relative order, so every bucket lists its entries in
+  // insertion order: a stable sort by bucket index is HashMap's iteration order.
+  std::vector<const Entry*> order;
+  order.reserve(entries_.size());
+  size_t len = 0;
+  for (const Entry& e : entries_) {
+    order.push_back(&e);
+    len += e.name.size() + e.value.size() + 2;
+  }
+  const uint32_t mask = capacity_ - 1;
+  std::stable_sort(order.begin(), order.end(),
+                   [mask](const Entry* a, const Entry* b) { return (a->spread & mask) < (b->spread & mask); });
+  std::string out;
+  out.reserve(len);
+  for (size_t i = 0; i < order.size(); ++i) {
+    const Entry* e = order[i];
+    if (i > 0) out.push_back(kPropertySeparator);
+    out.append(e->name);
+    out.push_back(kNameValueSeparator);
+    out.append(e->value);
+  }
+  return out;
+}
+
+std::string ReserializeProperties(std::string_view properties) { return PropertyMap::Parse(properties).Encode(); }
+
+}  // namespace rmq
