@@ -44,6 +44,7 @@ const ConfigKey<BrokerConfig> kBrokerKeys[] = {
     {"clusterTopicEnable", &BrokerConfig::cluster_topic_enable},
     {"brokerTopicEnable", &BrokerConfig::broker_topic_enable},
     {"traceTopicEnable", &BrokerConfig::trace_topic_enable},
+    {"traceOn", &BrokerConfig::trace_on},
     {"msgTraceTopicName", &BrokerConfig::msg_trace_topic_name},
     {"transactionTimeOut", &BrokerConfig::transaction_time_out, 0, INT64_MAX},
     {"transactionCheckMax", &BrokerConfig::transaction_check_max, 0, INT32_MAX},

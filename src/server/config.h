@@ -33,6 +33,7 @@ struct BrokerConfig {
   bool cluster_topic_enable = true;
   bool broker_topic_enable = true;
   bool trace_topic_enable = false;
+  bool trace_on = true;  // traceOn: the TRACE_ON field of a SEND_MESSAGE response
   std::string msg_trace_topic_name = "RMQ_SYS_TRACE_TOPIC";
   // Transactions (Java 4.9 defaults) and request-reply.
   int64_t transaction_time_out = 6000;

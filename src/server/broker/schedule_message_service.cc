@@ -6,6 +6,7 @@
 #include "common/logging.h"
 #include "protocol/ext_fields.h"
 #include "protocol/message.h"
+#include "server/broker/message_builder.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/file_util.h"
 #include "store/recovery.h"
@@ -56,10 +57,10 @@ Status BuildTimeupMessage(const store::RecordView& parked, TimeupMessage* out) {
   }
   out->topic = std::string(topic);
   // Java 4.9 clears DELAY and sets WAIT=false on the message object only after it has encoded
-  // the properties string, so the stored copy keeps the parked properties byte for byte (the
+  // the properties string, so the stored copy is the parked properties re-serialized (the
   // consumer sees DELAY and REAL_TOPIC); MessageToStore::delay_done stops a second parking.
-  out->properties = std::string(parked.properties);
-  out->tags_code = store::TagsCodeFromProperties(out->properties);
+  out->properties = ReserializeProperties(parked.properties);
+  out->tags_code = TagsCodeOfProperties(out->properties);
   return Status::OK();
 }
 
@@ -132,20 +133,8 @@ ScheduleMessageService::Outcome ScheduleMessageService::Deliver(int32_t level,
                  static_cast<long long>(e.commit_log_offset), s.ok() ? "real topic is the half topic" : s.message().c_str());
     return Outcome::kSkipped;
   }
-  store::MessageToStore m;
-  m.topic = t.topic;
-  m.queue_id = t.queue_id;
-  m.flag = rec.flag;
-  m.sys_flag = rec.sys_flag;
-  m.born_timestamp = rec.born_timestamp;
-  m.born_host = rec.born_host;
-  m.store_host = rec.store_host;
-  m.reconsume_times = rec.reconsume_times;
-  m.body = rec.body;
-  m.properties = t.properties;
-  m.tags_code = t.tags_code;
-  m.delay_done = true;
-  store::PutMessageResult r = store_.PutMessage(m);
+  MessageBuilder mb = MessageBuilder::FromDueRecord(rec, t.topic, t.queue_id, std::move(t.properties));
+  store::PutMessageResult r = store_.PutMessage(mb.Build());
   if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("delay level %d: re-storing to %s failed: %s, retry in %lld ms", level, t.topic.c_str(),
                   store::PutMessageStatusName(r.status), static_cast<long long>(kScheduleRetryAfterPutFailureMs));

@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "protocol/message.h"
+#include "server/broker/message_builder.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/file_util.h"
 #include "store/commit_log_record.h"
@@ -257,20 +258,8 @@ TimerMessageService::Outcome TimerMessageService::Deliver(const TimerEntry& e, i
                  s.ok() ? "real topic is the half topic" : s.message().c_str());
     return Outcome::kSkipped;
   }
-  store::MessageToStore m;
-  m.topic = t.topic;
-  m.queue_id = t.queue_id;
-  m.flag = rec.flag;
-  m.sys_flag = rec.sys_flag;
-  m.born_timestamp = rec.born_timestamp;
-  m.born_host = rec.born_host;
-  m.store_host = rec.store_host;
-  m.reconsume_times = rec.reconsume_times;
-  m.body = rec.body;
-  m.properties = t.properties;
-  m.tags_code = t.tags_code;
-  m.delay_done = true;
-  store::PutMessageResult r = store_.PutMessage(m);
+  MessageBuilder mb = MessageBuilder::FromDueRecord(rec, t.topic, t.queue_id, std::move(t.properties));
+  store::PutMessageResult r = store_.PutMessage(mb.Build());
   if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("timer: re-storing to %s failed: %s, retry in %lld ms", t.topic.c_str(),
                   store::PutMessageStatusName(r.status), static_cast<long long>(kTimerRetryAfterPutFailureMs));

@@ -7,6 +7,7 @@
 #include "common/logging.h"
 #include "protocol/message.h"
 #include "protocol/request_code.h"
+#include "server/broker/message_builder.h"
 #include "server/broker/topic_config_manager.h"
 #include "server/broker/transactional_message_util.h"
 #include "store/recovery.h"
@@ -14,6 +15,7 @@
 namespace rmq::server {
 
 using protocol::PropertiesView;
+using rmq::PropertyMap;
 using protocol::RemotingCommand;
 
 namespace {
@@ -46,19 +48,13 @@ TransactionalMessageService::TransactionalMessageService(store::MessageStore& st
 
 bool TransactionalMessageService::DeletePrepareMessage(const store::RecordView& half) {
   std::string body = OpRecordBody(half.queue_offset);
-  std::string props;
-  protocol::AppendProperty(&props, protocol::kPropertyTags, kTransOpRemoveTag);
-  protocol::AppendProperty(&props, protocol::kPropertyWaitStoreMsgOk, "true");
-  store::MessageToStore m;
-  m.topic = kTransOpHalfTopic;
-  m.queue_id = kQueueId;
-  m.born_timestamp = NowMillis();
-  m.born_host = store_host_;
-  m.store_host = store_host_;
-  m.body = body;
-  m.properties = props;
-  m.tags_code = store::TagsCodeFromProperties(props);
-  store::PutMessageResult r = store_.PutMessage(m);
+  // makeOpMessageInner: new Message(opTopic, "d", body) holds TAGS then WAIT=true, re-serialized.
+  PropertyMap props;
+  props.Put(protocol::kPropertyTags, kTransOpRemoveTag);
+  props.Put(protocol::kPropertyWaitStoreMsgOk, "true");
+  MessageBuilder mb = MessageBuilder::FromBroker(kTransOpHalfTopic, kQueueId, store_host_, NowMillis());
+  mb.Body(body).Properties(props.Encode());
+  store::PutMessageResult r = store_.PutMessage(mb.Build());
   if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("transaction: op record for half offset %lld not stored: %s",
                   static_cast<long long>(half.queue_offset), store::PutMessageStatusName(r.status));
@@ -78,17 +74,9 @@ int64_t TransactionalMessageService::FetchConsumeOffset(const char* topic) {
 
 int64_t TransactionalMessageService::PutBackHalfMessage(const store::RecordView& half, const std::string& properties) {
   // renewHalfMessageInner copies neither flag nor reconsumeTimes; neither do we.
-  store::MessageToStore m;
-  m.topic = kTransHalfTopic;
-  m.queue_id = kQueueId;
-  m.sys_flag = half.sys_flag;
-  m.born_timestamp = half.born_timestamp;
-  m.born_host = half.born_host;
-  m.store_host = half.store_host;
-  m.body = half.body;
-  m.properties = properties;
-  m.tags_code = store::TagsCodeFromProperties(properties);
-  store::PutMessageResult r = store_.PutMessage(m);
+  MessageBuilder mb = MessageBuilder::FromRecord(half);
+  mb.Topic(kTransHalfTopic).QueueId(kQueueId).Flag(0).ReconsumeTimes(0).PreparedTransactionOffset(0).Properties(properties);
+  store::PutMessageResult r = store_.PutMessage(mb.Build());
   if (!store::IsStored(r.status)) {
     RMQ_LOG_ERROR("transaction: re-appending half message %lld failed: %s", static_cast<long long>(half.queue_offset),
                   store::PutMessageStatusName(r.status));
@@ -183,9 +171,12 @@ int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckCon
       continue;
     }
     const store::RecordView& half = rec.view;
-    std::string props(half.properties);
+    // Java's msgExt map: the half's properties, then the puts below; each put-back stores it
+    // re-serialized.
+    PropertyMap map = PropertyMap::Parse(half.properties);
+    const std::string_view props = half.properties;  // lookups below read the half as stored
     std::optional<int32_t> times = NextCheckTimes(GetProp(props, kPropertyTransactionCheckTimes), cfg.transaction_check_max);
-    if (times) SetProperty(&props, kPropertyTransactionCheckTimes, std::to_string(*times));
+    if (times) map.Put(kPropertyTransactionCheckTimes, std::to_string(*times));
     if (!times || now_ms - half.born_timestamp > cfg.file_reserved_ms) {
       // resolveDiscardMsg (4.9): logged and left behind.
       RMQ_LOG_ERROR("transaction: half message %lld (UNIQ_KEY %.*s) %s, discarded", static_cast<long long>(i),
@@ -210,8 +201,10 @@ int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckCon
           done_ops.push_back(it->second);
           removed.erase(it);
         } else {
-          if (!first) SetProperty(&props, kPropertyTransactionPreparedQueueOffset, std::to_string(half.queue_offset));
-          if (PutBackHalfMessage(half, props) < 0) break;
+          // renewImmunityHalfMessageInner: WAIT=false, then the first queue offset, then the string.
+          map.Put(protocol::kPropertyWaitStoreMsgOk, "false");
+          if (!first) map.Put(kPropertyTransactionPreparedQueueOffset, std::to_string(half.queue_offset));
+          if (PutBackHalfMessage(half, map.Encode()) < 0) break;
         }
         new_offset = ++i;
         continue;
@@ -223,7 +216,7 @@ int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckCon
       fill_ops();  // an op record further on may still name this message
       continue;
     }
-    int64_t renewed = PutBackHalfMessage(half, props);
+    int64_t renewed = PutBackHalfMessage(half, map.Encode());
     if (renewed < 0) break;
     SendCheck(renewed);
     ++sent;

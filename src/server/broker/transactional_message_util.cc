@@ -5,32 +5,19 @@
 
 #include "protocol/ext_fields.h"
 #include "protocol/message.h"
+#include "server/broker/message_builder.h"
 
 namespace rmq::server {
 
 using protocol::PropertiesView;
 
-void SetProperty(std::string* props, std::string_view name, std::string_view value) {
-  size_t pos = 0;
-  while (pos < props->size()) {
-    size_t end = props->find(protocol::kPropertySeparator, pos);
-    if (end == std::string::npos) end = props->size();
-    size_t sep = props->find(protocol::kNameValueSeparator, pos);
-    if (sep != std::string::npos && sep < end && std::string_view(*props).substr(pos, sep - pos) == name) {
-      props->replace(sep + 1, end - sep - 1, value);
-      return;
-    }
-    pos = end + 1;
-  }
-  protocol::AppendProperty(props, name, value);
-}
-
-HalfMessageRewrite RewriteAsHalfMessage(std::string_view properties, std::string_view real_topic, int32_t real_queue_id,
-                                        int32_t sys_flag) {
+HalfMessageRewrite RewriteAsHalfMessage(const PropertyMap& send_map, std::string_view real_topic,
+                                        int32_t real_queue_id, int32_t sys_flag) {
   HalfMessageRewrite out;
-  out.properties = std::string(properties);
-  SetProperty(&out.properties, protocol::kPropertyRealTopic, real_topic);
-  SetProperty(&out.properties, protocol::kPropertyRealQueueId, std::to_string(real_queue_id));
+  PropertyMap map = send_map;
+  map.Put(kPropertyRealTopic, real_topic);
+  map.Put(kPropertyRealQueueId, std::to_string(real_queue_id));
+  out.properties = map.Encode();
   out.sys_flag = ResetTransactionValue(sys_flag, kTransactionNotType);
   return out;
 }
@@ -45,7 +32,7 @@ Status BuildCommitMessage(const store::RecordView& half, CommitMessage* out) {
   }
   out->topic = std::string(topic);
   out->queue_id = queue_id;
-  out->properties = std::string(half.properties);
+  out->properties = ReserializeProperties(half.properties);
   out->sys_flag = ResetTransactionValue(half.sys_flag, kTransactionCommitType);
   out->prepared_transaction_offset = half.physical_offset;
   return Status::OK();
@@ -104,18 +91,11 @@ Status EncodeCheckBody(const store::RecordView& half, std::string* out) {
       !protocol::ParseInt32(qid, &queue_id)) {
     return Status::InvalidArgument("half message has no REAL_TOPIC/REAL_QID");
   }
-  store::MessageToStore m;
-  m.topic = topic;
-  m.queue_id = queue_id;
-  m.flag = half.flag;
-  m.sys_flag = half.sys_flag;
-  m.born_timestamp = half.born_timestamp;
-  m.born_host = half.born_host;
-  m.store_host = half.store_host;
-  m.reconsume_times = half.reconsume_times;
-  m.prepared_transaction_offset = half.prepared_transaction_offset;
-  m.body = half.body;
-  m.properties = half.properties;
+  PropertyMap map = PropertyMap::Parse(half.properties);
+  map.Put(kPropertyWaitStoreMsgOk, "false");
+  MessageBuilder mb = MessageBuilder::FromRecord(half);
+  mb.Topic(topic).QueueId(queue_id).Properties(map.Encode());
+  const store::MessageToStore& m = mb.Build();
   store::RecordPlacement at;
   at.queue_offset = half.queue_offset;
   at.physical_offset = half.physical_offset;

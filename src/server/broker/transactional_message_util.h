@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/message_properties.h"
 #include "common/status.h"
 #include "store/commit_log_record.h"
 
@@ -22,10 +23,6 @@ namespace rmq::server {
 // Mirrors TransactionalMessageUtil.
 inline constexpr const char* kTransConsumerGroup = "CID_RMQ_SYS_TRANS";
 inline constexpr const char* kTransOpRemoveTag = "d";
-// Mirrors MessageConst.PROPERTY_TRANSACTION_*.
-inline constexpr const char* kPropertyTransactionCheckTimes = "TRANSACTION_CHECK_TIMES";
-inline constexpr const char* kPropertyCheckImmunityTimeInSeconds = "CHECK_IMMUNITY_TIME_IN_SECONDS";
-inline constexpr const char* kPropertyTransactionPreparedQueueOffset = "TRAN_PREPARED_QUEUE_OFFSET";
 // Mirrors MessageSysFlag.TRANSACTION_*_TYPE and resetTransactionValue's mask.
 inline constexpr int32_t kTransactionNotType = 0x0;
 inline constexpr int32_t kTransactionCommitType = 0x8;
@@ -36,21 +33,20 @@ inline int32_t ResetTransactionValue(int32_t sys_flag, int32_t type) {
   return (sys_flag & ~kTransactionTypeMask) | type;
 }
 
-// Replaces `name`'s value in place, or appends the pair (Java's HashMap put, order aside).
-void SetProperty(std::string* props, std::string_view name, std::string_view value);
-
 // parseHalfMessageInner: the properties and sysFlag a TRAN_MSG send is stored with in the half
 // topic. REAL_TOPIC/REAL_QID name where a commit will put it.
 struct HalfMessageRewrite {
   std::string properties;
   int32_t sys_flag = 0;
 };
-HalfMessageRewrite RewriteAsHalfMessage(std::string_view properties, std::string_view real_topic, int32_t real_queue_id,
-                                        int32_t sys_flag);
+// `send_map` is the send path's property map (SendPropertyMap: WAIT still in it, as Java has put
+// it back by then); the half message stores it re-serialized with REAL_TOPIC/REAL_QID put.
+HalfMessageRewrite RewriteAsHalfMessage(const PropertyMap& send_map, std::string_view real_topic,
+                                        int32_t real_queue_id, int32_t sys_flag);
 
 // endMessageTransaction + the COMMIT reset: the message a commit stores to the real topic.
 // Java 4.9 clears REAL_TOPIC/REAL_QID only from the property map, after it has rendered the
-// properties string, so the stored properties are the half message's, unchanged.
+// properties string, so the stored properties are the half message's, re-serialized.
 // InvalidArgument when REAL_TOPIC/REAL_QID is missing or malformed.
 struct CommitMessage {
   std::string topic;
@@ -84,7 +80,9 @@ int64_t CheckImmunityMs(std::optional<std::string_view> seconds, int64_t transac
 int64_t CalculateOpOffset(std::vector<int64_t> done, int64_t old_offset);
 
 // The CHECK_TRANSACTION_STATE body: the half record re-encoded with its real topic and queue
-// (Java's MessageDecoder.encode of the half message after sendCheckMessage restores them).
+// (Java's MessageDecoder.encode of the half message after sendCheckMessage restores them). Its
+// properties are the re-serialized map with WAIT=false, which renewHalfMessageInner put into
+// the shared map after rendering the re-appended copy's string.
 Status EncodeCheckBody(const store::RecordView& half, std::string* out);
 
 }  // namespace rmq::server

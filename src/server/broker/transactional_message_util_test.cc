@@ -31,18 +31,20 @@ std::string SendProps(const std::string& group) {
   return p;
 }
 
-TEST_CASE("transaction: SetProperty replaces in place or appends") {
-  std::string p;
-  protocol::AppendProperty(&p, "A", "1");
-  protocol::AppendProperty(&p, "AB", "2");
-  SetProperty(&p, "AB", "22");
-  SetProperty(&p, "A", "");
-  SetProperty(&p, "C", "3");
-  CHECK(p == std::string("A\x01\x02" "AB\x01" "22\x02" "C\x01" "3\x02"));
+TEST_CASE("transaction: the half message is the send map re-serialized with REAL_TOPIC/REAL_QID (WAIT kept)") {
+  std::string sent = SendProps("pg");
+  protocol::AppendProperty(&sent, "WAIT", "true");
+  HalfMessageRewrite h = RewriteAsHalfMessage(PropertyMap::Parse(sent), "T", 3, 0x4);
+  PropertyMap expected = PropertyMap::Parse(sent);
+  expected.Put("REAL_TOPIC", "T");
+  expected.Put("REAL_QID", "3");
+  CHECK(h.properties == expected.Encode());
+  CHECK(h.properties.back() != protocol::kPropertySeparator);
+  CHECK(Prop(h.properties, "WAIT") == "true");
 }
 
 TEST_CASE("transaction: half message rewrite saves the real topic and queue and clears the tx bits") {
-  HalfMessageRewrite h = RewriteAsHalfMessage(SendProps("pg"), "T", 3, 0x4 | 0x1);
+  HalfMessageRewrite h = RewriteAsHalfMessage(PropertyMap::Parse(SendProps("pg")), "T", 3, 0x4 | 0x1);
   CHECK(Prop(h.properties, "REAL_TOPIC") == "T");
   CHECK(Prop(h.properties, "REAL_QID") == "3");
   CHECK(Prop(h.properties, "TRAN_MSG") == "true");
@@ -50,7 +52,7 @@ TEST_CASE("transaction: half message rewrite saves the real topic and queue and 
 }
 
 TEST_CASE("transaction: commit message goes to the real topic with COMMIT bits and the half's properties") {
-  HalfMessageRewrite h = RewriteAsHalfMessage(SendProps("pg"), "T", 2, 0x4);
+  HalfMessageRewrite h = RewriteAsHalfMessage(PropertyMap::Parse(SendProps("pg")), "T", 2, 0x4);
   store::RecordView half;
   half.properties = h.properties;
   half.sys_flag = h.sys_flag;
@@ -149,7 +151,7 @@ struct Fixture {
 
   // A half message as the send path stores it; returns its CommitLog offset.
   int64_t PutHalf(int64_t born_ms, const std::string& extra_props = "") {
-    HalfMessageRewrite h = RewriteAsHalfMessage(SendProps("pg") + extra_props, "T", 1, 0x4);
+    HalfMessageRewrite h = RewriteAsHalfMessage(PropertyMap::Parse(SendProps("pg") + extra_props), "T", 1, 0x4);
     store::MessageToStore m;
     m.topic = kTransHalfTopic;
     m.queue_id = 0;

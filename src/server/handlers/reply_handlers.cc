@@ -2,15 +2,14 @@
 // replying consumer's message is stored (storeReplyMessageEnable) and pushed with
 // PUSH_REPLY_MESSAGE_TO_CLIENT to the requester, the producer whose client id is the
 // message's REPLY_TO_CLIENT. The send is answered once the requester acknowledged the push.
-#include <random>
-
 #include "common/logging.h"
 #include "protocol/headers/message_headers.h"
 #include "protocol/message.h"
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/message_builder.h"
+#include "server/broker/queue_picker.h"
 #include "server/handlers/handlers.h"
-#include "store/recovery.h"
 
 namespace rmq::server {
 
@@ -23,8 +22,6 @@ namespace {
 
 // Mirrors Broker2Client.callClient's timeout.
 constexpr uint64_t kPushReplyTimeoutMs = 10000;
-inline constexpr const char* kPropertyReplyToClient = "REPLY_TO_CLIENT";
-inline constexpr const char* kPropertyPushReplyTime = "PUSH_REPLY_TIME";
 
 
 // Mirrors ReplyMessageRequestHeader.
@@ -62,14 +59,10 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
   }
   BrokerController& b = *ctx.broker;
   resp->ext_fields.Set(protocol::kPropertyMsgRegion, b.config().region_id);
-  resp->ext_fields.Set(protocol::kPropertyTraceSwitch, b.config().trace_topic_enable ? "true" : "false");
+  resp->ext_fields.Set(protocol::kPropertyTraceSwitch, b.config().trace_on ? "true" : "false");
   const TopicConfig* tc = CheckSendMessage(ctx, h, resp);
   if (tc == nullptr) return HandlerResult::kRespond;
-  int32_t queue_id = h.queue_id;
-  if (queue_id < 0) {
-    static std::minstd_rand rng(424242);
-    queue_id = static_cast<int32_t>(rng() % static_cast<uint32_t>(std::max(1, tc->write_queue_nums)));
-  }
+  int32_t queue_id = PickQueueId(h.queue_id, tc->write_queue_nums);
 
   // The push: properties gain PUSH_REPLY_TIME (the stored copy keeps the sender's, as in Java).
   std::string_view reply_to;
@@ -97,21 +90,12 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
     resp->ext_fields.SetInt("queueOffset", 0);
   }
   if (b.config().store_reply_message_enable) {
-    store::MessageToStore m;
-    m.topic = h.topic;
-    m.queue_id = queue_id;
-    m.flag = h.flag;
-    m.sys_flag = h.sys_flag;
-    m.born_timestamp = h.born_timestamp;
-    ParseHostAddress(ctx.conn.remote_addr(), &m.born_host);
-    if (m.born_host.v6) m.sys_flag |= protocol::kSysFlagBornHostV6;
-    m.store_host = b.store_host();
-    if (m.store_host.v6) m.sys_flag |= protocol::kSysFlagStoreHostV6;
-    m.reconsume_times = h.reconsume_times;
-    m.body = req.Body();
-    m.properties = h.properties;
-    m.tags_code = store::TagsCodeFromProperties(h.properties);
-    store::PutMessageResult r = b.store().PutMessage(m);
+    // Java stores the sender's properties string as sent (setPropertiesString of the header's).
+    store::HostAddress born;
+    ParseHostAddress(ctx.conn.remote_addr(), &born);
+    MessageBuilder mb = MessageBuilder::FromSend(h, req.Body(), born, b.store_host());
+    mb.QueueId(queue_id).Properties(h.properties);
+    store::PutMessageResult r = b.store().PutMessage(mb.Build());
     if (r.status == store::PutMessageStatus::kPutOk || r.status == store::PutMessageStatus::kFlushDiskTimeout ||
         r.status == store::PutMessageStatus::kFlushSlaveTimeout || r.status == store::PutMessageStatus::kSlaveNotAvailable) {
       const store::HostAddress& sh = b.store_host();
@@ -130,9 +114,8 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
     return HandlerResult::kRespond;
   }
 
-  std::string push_props = h.properties;
-  protocol::AppendProperty(&push_props, kPropertyPushReplyTime, std::to_string(NowMillis()));
-  RemotingCommand push = BuildPushReply(h, born_host, store_host, std::move(push_props), req.Body());
+  RemotingCommand push = BuildPushReply(h, born_host, store_host, PushReplyProperties(h.properties, NowMillis()),
+                                        req.Body());
   RemotingServer* server = &ctx.server;
   ReplyTarget to = ctx.reply_to;
   std::string sender(reply_to);

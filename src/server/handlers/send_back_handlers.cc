@@ -1,32 +1,26 @@
 // CONSUMER_SEND_MSG_BACK (36) and GET_ALL_DELAY_OFFSET (45): the retry/DLQ path of Java 4.9's
 // SendMessageProcessor.asyncConsumerSendMsgBack and AdminBrokerProcessor.getAllDelayOffset.
 #include <optional>
-#include <random>
 
 #include "common/logging.h"
 #include "protocol/ext_fields.h"
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/message_builder.h"
+#include "server/broker/queue_picker.h"
 #include "server/broker/retry_policy.h"
 #include "server/handlers/handlers.h"
 #include "store/commit_log_record.h"
-#include "store/delay_level.h"
-#include "store/recovery.h"
 
 namespace rmq::server {
 
-using protocol::PropertiesView;
+using rmq::PropertyMap;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
 namespace {
 
 constexpr const char* kFaqSuffix = " \nSee http://rocketmq.apache.org/docs/faq/ for further details.";
-
-int32_t RandomQueue(int32_t n) {
-  static std::minstd_rand rng(std::random_device{}());
-  return n > 0 ? static_cast<int32_t>(rng() % static_cast<uint32_t>(n)) : 0;
-}
 
 struct SendBackHeader {
   int64_t offset = 0;
@@ -70,7 +64,7 @@ HandlerResult HandleConsumerSendMsgBack(RequestContext& ctx, const RemotingComma
   const int32_t group_max_times = g->retry_max_times;
 
   std::string topic = RetryTopicOf(h.group);
-  int32_t queue_id = RandomQueue(retry_queue_nums);
+  int32_t queue_id = PickQueueId(-1, retry_queue_nums);
   const TopicConfig* tc = b.topics().CreateTopicIfAbsent(topic, retry_queue_nums, kPermRead | kPermWrite);
   if (tc == nullptr) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "topic[" + topic + "] not exist");
@@ -88,48 +82,38 @@ HandlerResult HandleConsumerSendMsgBack(RequestContext& ctx, const RemotingComma
     return HandlerResult::kRespond;
   }
 
-  std::string props(rec.properties);
-  std::string_view existing;
-  if (!PropertiesView(props).Get(protocol::kPropertyRetryTopic, &existing)) {
-    props = store::SetPropertyValue(props, protocol::kPropertyRetryTopic, rec.topic);
-  }
-  props = store::SetPropertyValue(props, protocol::kPropertyWaitStoreMsgOk, "false");
+  // Java edits the decoded record's HashMap (RETRY_TOPIC if absent, WAIT=false, DELAY, then
+  // ORIGIN_MESSAGE_ID) and stores it re-serialized.
+  PropertyMap props = PropertyMap::Parse(rec.properties);
+  if (!props.Contains(protocol::kPropertyRetryTopic)) props.Put(protocol::kPropertyRetryTopic, rec.topic);
+  props.Put(protocol::kPropertyWaitStoreMsgOk, "false");
 
   const int32_t max = EffectiveMaxReconsumeTimes(group_max_times, req.version, h.max_reconsume_times);
   SendBackDecision d = DecideSendBack(rec.reconsume_times, max, h.delay_level);
   if (d.to_dlq) {
     topic = DlqTopicOf(h.group);
-    queue_id = RandomQueue(kDlqNumsPerGroup);
+    queue_id = PickQueueId(-1, kDlqNumsPerGroup);
     // Java 4.9 creates the DLQ readable and writable (3.x made it write-only).
     if (b.topics().CreateTopicIfAbsent(topic, kDlqNumsPerGroup, kPermRead | kPermWrite) == nullptr) {
       *resp = ErrorResponse(ResponseCode::kSystemError, "topic[" + topic + "] not exist");
       return HandlerResult::kRespond;
     }
   }
-  props = store::SetPropertyValue(props, protocol::kPropertyDelayTimeLevel, std::to_string(d.delay_level));
+  props.Put(protocol::kPropertyDelayTimeLevel, std::to_string(d.delay_level));
 
   // ORIGIN_MESSAGE_ID: kept from an earlier retry, else the original's offset message id
   // (Java uses the msgId of the MessageExt it decoded from the store, which is that id).
   std::string_view origin;
-  if (!PropertiesView(props).Get(protocol::kPropertyOriginMessageId, &origin) || origin.empty()) {
-    std::string id = protocol::CreateOffsetMessageId(rec.store_host.ip, rec.store_host.v6 ? 16 : 4,
-                                                     rec.store_host.port, rec.physical_offset);
-    props = store::SetPropertyValue(props, protocol::kPropertyOriginMessageId, id);
+  if (!props.Get(protocol::kPropertyOriginMessageId, &origin) || origin.empty()) {
+    props.Put(protocol::kPropertyOriginMessageId,
+              protocol::CreateOffsetMessageId(rec.store_host.ip, rec.store_host.v6 ? 16 : 4, rec.store_host.port,
+                                              rec.physical_offset));
   }
 
-  store::MessageToStore m;
-  m.topic = topic;
-  m.queue_id = queue_id;
-  m.flag = rec.flag;
-  m.sys_flag = rec.sys_flag;
-  m.born_timestamp = rec.born_timestamp;
-  m.born_host = rec.born_host;
-  m.store_host = rec.store_host;
-  m.reconsume_times = rec.reconsume_times + 1;
-  m.body = rec.body;
-  m.properties = props;
-  m.tags_code = store::TagsCodeFromProperties(props);
-  store::PutMessageResult put = b.store().PutMessage(m);
+  MessageBuilder mb = MessageBuilder::FromRecord(rec);
+  mb.Topic(topic).QueueId(queue_id).ReconsumeTimes(rec.reconsume_times + 1).PreparedTransactionOffset(0)
+      .Properties(props.Encode());
+  store::PutMessageResult put = b.store().PutMessage(mb.Build());
   // Only PUT_OK is success here (Java's switch has no other case).
   if (put.status != store::PutMessageStatus::kPutOk) {
     *resp = ErrorResponse(ResponseCode::kSystemError, store::PutMessageStatusName(put.status));

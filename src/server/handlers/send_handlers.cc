@@ -1,6 +1,5 @@
 // SEND_MESSAGE, SEND_MESSAGE_V2 and SEND_BATCH_MESSAGE (mirrors Java's SendMessageProcessor).
 #include <optional>
-#include <random>
 
 #include "common/coding.h"
 #include "common/logging.h"
@@ -9,13 +8,17 @@
 #include "protocol/request_code.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/flow_control.h"
+#include "server/broker/message_builder.h"
+#include "server/broker/queue_picker.h"
 #include "server/broker/retry_policy.h"
 #include "server/broker/transactional_message_util.h"
 #include "server/handlers/handlers.h"
+#include "store/delay_level.h"
 
 namespace rmq::server {
 
 using protocol::PropertiesView;
+using rmq::PropertyMap;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 using protocol::SendMessageRequestHeader;
@@ -24,12 +27,6 @@ using store::PutMessageStatus;
 namespace {
 
 constexpr const char* kFaq = "\nSee http://rocketmq.apache.org/docs/faq/ for further details.";
-
-int64_t TagsCodeOf(std::string_view properties) {
-  std::string_view tags;
-  if (!PropertiesView(properties).Get(protocol::kPropertyTags, &tags)) return 0;
-  return JavaStringHash(tags.data(), tags.size());
-}
 
 // Java's msgCheck: broker permission, topic name, forbidden topics, existence or
 // auto-creation, queue id. Returns the topic config, or null with `resp` filled.
@@ -113,13 +110,6 @@ bool HandleRetryAndDlq(RequestContext& ctx, const RemotingCommand& req, const Se
   return true;
 }
 
-int32_t PickQueue(const TopicConfig& tc, int32_t requested) {
-  if (requested >= 0) return requested;
-  static std::minstd_rand rng(12345);
-  int32_t n = tc.write_queue_nums > 0 ? tc.write_queue_nums : 1;
-  return static_cast<int32_t>(rng() % static_cast<uint32_t>(n));
-}
-
 // Maps a store result to the response (handlePutMessageResult). True when stored.
 bool FillPutResponse(const store::PutMessageResult& r, int32_t max_message_size, RemotingCommand* resp) {
   switch (r.status) {
@@ -170,7 +160,7 @@ void FinishSend(RequestContext& ctx, const store::PutMessageResult& r, int32_t q
   resp->ext_fields.SetInt("queueId", queue_id);
   resp->ext_fields.SetInt("queueOffset", r.queue_offset);
   resp->ext_fields.Set(protocol::kPropertyMsgRegion, b.config().region_id);
-  resp->ext_fields.Set(protocol::kPropertyTraceSwitch, b.config().trace_topic_enable ? "true" : "false");
+  resp->ext_fields.Set(protocol::kPropertyTraceSwitch, b.config().trace_on ? "true" : "false");
   b.put_message_total += r.msg_num;
   b.OnMessagesStored(topic, queue_id);
   std::string_view wait;
@@ -204,73 +194,58 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
   if (tc == nullptr) return HandlerResult::kRespond;
   BrokerController& b = *ctx.broker;
 
-  // Java adds the CLUSTER property to every message it stores.
-  std::string properties = std::move(h.properties);  // h.properties is not read again
-  std::string_view existing;
-  if (!PropertiesView(properties).Get(protocol::kPropertyCluster, &existing)) {
-    protocol::AppendProperty(&properties, protocol::kPropertyCluster, b.config().broker_cluster_name);
-  }
+  // Java parses the properties into a HashMap, puts CLUSTER, and stores them re-serialized
+  // without WAIT (message_builder.h); the half message and delay parking still see WAIT.
+  PropertyMap map = SendPropertyMap(h.properties, b.config().broker_cluster_name);
   std::string topic = h.topic;
-  int32_t queue_id = PickQueue(*tc, h.queue_id);
+  int32_t queue_id = PickQueueId(h.queue_id, tc->write_queue_nums);
   if (!HandleRetryAndDlq(ctx, req, h, &topic, &queue_id, resp)) return HandlerResult::kRespond;
-  store::MessageToStore m;
-  m.topic = topic;
-  m.queue_id = queue_id;
-  m.flag = h.flag;
-  m.sys_flag = h.sys_flag;
-  if (tc->topic_filter_type == "MULTI_TAG") m.sys_flag |= protocol::kSysFlagMultiTags;
-  m.born_timestamp = h.born_timestamp;
-  ParseBornHost(ctx.conn, &m.born_host);
-  if (m.born_host.v6) m.sys_flag |= protocol::kSysFlagBornHostV6;
-  m.store_host = b.store_host();
-  if (m.store_host.v6) m.sys_flag |= protocol::kSysFlagStoreHostV6;
-  m.reconsume_times = h.reconsume_times;
-  m.body = req.Body();
-  m.properties = properties;
-  m.tags_code = TagsCodeOf(properties);
+  store::HostAddress born;
+  ParseBornHost(ctx.conn, &born);
+  MessageBuilder mb = MessageBuilder::FromSend(h, req.Body(), born, b.store_host());
+  mb.Topic(topic).QueueId(queue_id);
+  if (tc->topic_filter_type == "MULTI_TAG") mb.SysFlag(h.sys_flag | protocol::kSysFlagMultiTags);
 
   // A transaction's half message goes to RMQ_SYS_TRANS_HALF_TOPIC (Java's prepareMessage);
   // like Java, not for a pre-4.6.1 client's retry of one (reconsumed with a delay level).
-  HalfMessageRewrite half;
   std::string_view tran, delay;
   bool prepared = false;
   int32_t delay_level = 0;
-  if (PropertiesView(properties).Get(protocol::kPropertyTransactionPrepared, &tran)) protocol::ParseBool(tran, &prepared);
-  if (PropertiesView(properties).Get(protocol::kPropertyDelayTimeLevel, &delay)) protocol::ParseInt32(delay, &delay_level);
+  if (map.Get(protocol::kPropertyTransactionPrepared, &tran)) protocol::ParseBool(tran, &prepared);
+  if (map.Get(protocol::kPropertyDelayTimeLevel, &delay)) protocol::ParseInt32(delay, &delay_level);
   if (prepared && !(h.reconsume_times > 0 && delay_level > 0)) {
     if (b.config().reject_transaction_message) {
       *resp = ErrorResponse(ResponseCode::kNoPermission,
                             "the broker[" + b.config().broker_ip1 + "] sending transaction message is forbidden");
       return HandlerResult::kRespond;
     }
-    half = RewriteAsHalfMessage(properties, topic, queue_id, m.sys_flag);
-    m.topic = kTransHalfTopic;
-    m.queue_id = 0;
-    m.sys_flag = half.sys_flag;
-    m.properties = half.properties;
+    HalfMessageRewrite half = RewriteAsHalfMessage(map, topic, queue_id, mb.sys_flag());
+    mb.Topic(kTransHalfTopic).QueueId(0).SysFlag(half.sys_flag).Properties(std::move(half.properties));
+  } else if (store::NeedsDelay(mb.sys_flag(), StoredSendProperties(map))) {
+    // Java's CommitLog parks it from the map, which holds WAIT again by then.
+    mb.Properties(map.Encode());
+  } else {
+    mb.Properties(StoredSendProperties(map));
   }
 
   // 5.x timer messages (HookUtils.handleScheduleMessage): park in rmq_sys_wheel_timer until due.
   TimerDecision timer;
-  if (m.topic != kTransHalfTopic) {
+  if (mb.topic() != kTransHalfTopic) {
     const TimerConfig& tc_timer = b.timers().config();
-    timer = CheckTimerMessage(m.topic, m.queue_id, m.properties, NowMillis(), tc_timer);
+    timer = CheckTimerMessage(mb.topic(), mb.queue_id(), mb.properties(), NowMillis(), tc_timer);
     if (timer.action == TimerAction::kNotEnabled || timer.action == TimerAction::kIllegal) {
       *resp = ErrorResponse(timer.action == TimerAction::kIllegal ? ResponseCode::kMessageIllegal
                                                                    : ResponseCode::kSystemError,
                             TimerRefusalRemark(timer.action, tc_timer));
       return HandlerResult::kRespond;
     }
-    if (timer.rewritten) m.properties = timer.properties;  // a view; `timer` outlives the put
-    if (timer.action == TimerAction::kPark) {
-      m.topic = kTimerTopic;
-      m.queue_id = 0;
-    }
+    if (timer.rewritten) mb.Properties(std::move(timer.properties));
+    if (timer.action == TimerAction::kPark) mb.Topic(kTimerTopic).QueueId(0);
   }
 
-  store::PutMessageResult r = b.store().PutMessage(m);
+  store::PutMessageResult r = b.store().PutMessage(mb.Build());
   if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
-  FinishSend(ctx, r, queue_id, properties, topic, resp);
+  FinishSend(ctx, r, queue_id, h.properties, topic, resp);
   return HandlerResult::kDeferred;  // FinishSend answered (now or after the flush)
 }
 
@@ -289,45 +264,27 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
     return HandlerResult::kRespond;
   }
   BrokerController& b = *ctx.broker;
-  int32_t queue_id = PickQueue(*tc, h.queue_id);
+  int32_t queue_id = PickQueueId(h.queue_id, tc->write_queue_nums);
   store::HostAddress born;
   ParseBornHost(ctx.conn, &born);
 
-  // Each inner message: totalSize, magic, bodyCRC, flag, bodyLen, body, propLen(i16), props.
-  // 4.9 brokers append the batch's own properties to every inner message's.
+  // Each inner message keeps its own properties as sent; the batch's (the header's, with
+  // CLUSTER put, re-serialized) follow them (BatchItemProperties).
   std::vector<protocol::BatchItem> items;
   if (!protocol::DecodeBatchBody(req.Body(), &items)) {
     *resp = ErrorResponse(ResponseCode::kMessageIllegal, "the batch message body is malformed");
     return HandlerResult::kRespond;
   }
-  std::vector<std::string> props;
-  std::vector<store::MessageToStore> msgs;
+  const std::string batch_props = SendPropertyMap(h.properties, b.config().broker_cluster_name).Encode();
+  std::vector<MessageBuilder> builders;
+  builders.reserve(items.size());
   for (const protocol::BatchItem& item : items) {
-    store::MessageToStore m;
-    m.topic = h.topic;
-    m.queue_id = queue_id;
-    m.flag = item.flag;
-    m.sys_flag = h.sys_flag;
-    m.born_timestamp = h.born_timestamp;
-    m.born_host = born;
-    m.store_host = b.store_host();
-    m.body = item.body;
-    std::string prop(item.properties);
-    if (!h.properties.empty()) {
-      if (!prop.empty() && prop.back() != protocol::kPropertySeparator) prop.push_back(protocol::kPropertySeparator);
-      prop += h.properties;
-    }
-    std::string_view existing;
-    if (!PropertiesView(prop).Get(protocol::kPropertyCluster, &existing)) {
-      protocol::AppendProperty(&prop, protocol::kPropertyCluster, b.config().broker_cluster_name);
-    }
-    props.push_back(std::move(prop));
-    msgs.push_back(m);
+    builders.push_back(MessageBuilder::FromSend(h, item.body, born, b.store_host()));
+    builders.back().QueueId(queue_id).Flag(item.flag).Properties(BatchItemProperties(item.properties, batch_props));
   }
-  for (size_t i = 0; i < msgs.size(); ++i) {
-    msgs[i].properties = props[i];
-    msgs[i].tags_code = TagsCodeOf(props[i]);
-  }
+  std::vector<store::MessageToStore> msgs;
+  msgs.reserve(builders.size());
+  for (MessageBuilder& mb : builders) msgs.push_back(mb.Build());
   store::PutMessageResult r = b.store().PutMessages(msgs);
   if (!FillPutResponse(r, b.config().max_message_size, resp)) return HandlerResult::kRespond;
   FinishSend(ctx, r, queue_id, h.properties, h.topic, resp);

@@ -4,9 +4,9 @@
 #include "common/logging.h"
 #include "protocol/ext_fields.h"
 #include "server/broker/broker_controller.h"
+#include "server/broker/message_builder.h"
 #include "server/broker/transactional_message_util.h"
 #include "server/handlers/handlers.h"
-#include "store/recovery.h"
 
 namespace rmq::server {
 
@@ -113,20 +113,10 @@ HandlerResult HandleEndTransaction(RequestContext& ctx, const RemotingCommand& r
       *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
       return HandlerResult::kRespond;
     }
-    store::MessageToStore m;
-    m.topic = c.topic;
-    m.queue_id = c.queue_id;
-    m.flag = half.flag;
-    m.sys_flag = c.sys_flag;
-    m.born_timestamp = half.born_timestamp;
-    m.born_host = half.born_host;
-    m.store_host = half.store_host;
-    m.reconsume_times = half.reconsume_times;
-    m.prepared_transaction_offset = c.prepared_transaction_offset;
-    m.body = half.body;
-    m.properties = c.properties;
-    m.tags_code = store::TagsCodeFromProperties(c.properties);
-    store::PutMessageResult r = b.store().PutMessage(m);
+    MessageBuilder mb = MessageBuilder::FromRecord(half);
+    mb.Topic(c.topic).QueueId(c.queue_id).SysFlag(c.sys_flag).PreparedTransactionOffset(c.prepared_transaction_offset)
+        .Properties(std::move(c.properties));
+    store::PutMessageResult r = b.store().PutMessage(mb.Build());
     FillFinalPutResponse(r.status, resp);
     if (resp->code != static_cast<int32_t>(ResponseCode::kSuccess)) return HandlerResult::kRespond;
     b.OnMessagesStored(c.topic, c.queue_id);
