@@ -118,14 +118,26 @@ int64_t TagsCodeOfProperties(std::string_view properties) {
 PropertyMap SendPropertyMap(std::string_view sent, std::string_view cluster) {
   PropertyMap map = PropertyMap::Parse(sent);
   map.Put(kPropertyCluster, cluster);
+  std::string_view wait;
+  if (map.Get(kPropertyWaitStoreMsgOk, &wait)) {
+    std::string value(wait);
+    map.Remove(kPropertyWaitStoreMsgOk);
+    map.Put(kPropertyWaitStoreMsgOk, value);
+  }
   return map;
 }
 
 std::string StoredSendProperties(const PropertyMap& map) {
-  // Java removes WAIT, renders the string, then puts WAIT back (at the end of its bucket).
+  // Java renders the string while WAIT is out of the map.
   PropertyMap stored = map;
   stored.Remove(kPropertyWaitStoreMsgOk);
   return stored.Encode();
+}
+
+std::string BatchProperties(std::string_view sent, std::string_view cluster) {
+  PropertyMap map = PropertyMap::Parse(sent);
+  map.Put(kPropertyCluster, cluster);
+  return map.Encode();
 }
 
 std::string BatchItemProperties(std::string_view item, std::string_view batch_encoded) {

@@ -74,15 +74,17 @@ class MessageBuilder {
 // ConsumeQueue tagsCode: Java's String.hashCode of TAGS, 0 without tags.
 int64_t TagsCodeOfProperties(std::string_view properties);
 
-// SendMessageProcessor.asyncSendMessage: the request's properties with CLUSTER put. `map` is
-// what the later steps (half message, delay parking) see; Java still holds WAIT there.
+// SendMessageProcessor.asyncSendMessage: the request's properties with CLUSTER put and WAIT
+// removed and put back (so it moves to the end of its bucket). The result is what the later
+// steps (half message, delay parking) re-serialize: Java holds WAIT there again.
 PropertyMap SendPropertyMap(std::string_view sent, std::string_view cluster);
 // ... and the string it stores for a plain send: WAIT removed, re-serialized.
 std::string StoredSendProperties(const PropertyMap& map);
 
 // sendBatchMessage + MessageExtBatchEncoder: an inner message's stored properties are its own
 // as sent, a \x02 when both are non-empty and its own do not end in one, then the batch's
-// (the header's properties with CLUSTER put, re-serialized; WAIT kept).
+// (BatchProperties: the header's properties with CLUSTER put, re-serialized; WAIT kept).
+std::string BatchProperties(std::string_view sent, std::string_view cluster);
 std::string BatchItemProperties(std::string_view item, std::string_view batch_encoded);
 
 // ReplyMessageProcessor.pushReplyMessage: the pushed properties with PUSH_REPLY_TIME put,

@@ -275,7 +275,7 @@ HandlerResult HandleSendBatchMessage(RequestContext& ctx, const RemotingCommand&
     *resp = ErrorResponse(ResponseCode::kMessageIllegal, "the batch message body is malformed");
     return HandlerResult::kRespond;
   }
-  const std::string batch_props = SendPropertyMap(h.properties, b.config().broker_cluster_name).Encode();
+  const std::string batch_props = BatchProperties(h.properties, b.config().broker_cluster_name);
   std::vector<MessageBuilder> builders;
   builders.reserve(items.size());
   for (const protocol::BatchItem& item : items) {
