@@ -79,16 +79,14 @@ PropertyMap PropertyMap::Parse(std::string_view properties) {
 }
 
 size_t PropertyMap::Find(std::string_view name) const {
-  for (size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].name == name) return i;
-  }
-  return entries_.size();
+  auto it = index_.find(std::string(name));
+  return it == index_.end() ? entries_.size() : it->second;
 }
 
-size_t PropertyMap::BucketLength(uint32_t spread) const {
-  const uint32_t mask = capacity_ - 1;
-  return static_cast<size_t>(std::count_if(entries_.begin(), entries_.end(),
-                                           [&](const Entry& e) { return (e.spread & mask) == (spread & mask); }));
+void PropertyMap::Grow() {
+  capacity_ *= 2;
+  bucket_len_.assign(capacity_, 0);
+  for (const Entry& e : entries_) ++bucket_len_[e.spread & (capacity_ - 1)];
 }
 
 bool PropertyMap::Get(std::string_view name, std::string_view* value) const {
@@ -105,19 +103,27 @@ void PropertyMap::Put(std::string_view name, std::string_view value) {
     entries_[i].value.assign(value);
     return;
   }
-  if (capacity_ == 0) capacity_ = kInitialCapacity;
+  if (capacity_ == 0) {
+    capacity_ = kInitialCapacity;
+    bucket_len_.assign(capacity_, 0);
+  }
   Entry e{std::string(name), std::string(value), Spread(name)};
   // putVal: appending to a bucket list of 8 or more calls treeifyBin, which below capacity 64
   // resizes instead.
-  if (BucketLength(e.spread) >= kTreeifyThreshold && capacity_ < kMinTreeifyCapacity) capacity_ *= 2;
+  if (bucket_len_[e.spread & (capacity_ - 1)] >= kTreeifyThreshold && capacity_ < kMinTreeifyCapacity) Grow();
+  ++bucket_len_[e.spread & (capacity_ - 1)];
+  index_.emplace(e.name, entries_.size());
   entries_.push_back(std::move(e));
-  if (entries_.size() > capacity_ / 4 * 3) capacity_ *= 2;  // ++size > threshold
+  if (entries_.size() > capacity_ / 4 * 3) Grow();  // ++size > threshold
 }
 
 bool PropertyMap::Remove(std::string_view name) {
   size_t i = Find(name);
   if (i == entries_.size()) return false;
+  --bucket_len_[entries_[i].spread & (capacity_ - 1)];
+  index_.erase(entries_[i].name);
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+  for (size_t j = i; j < entries_.size(); ++j) index_[entries_[j].name] = j;
   return true;
 }
 

@@ -13,12 +13,14 @@
 // 16 on the first put and doubles when the size passes 0.75 * capacity (or when a bucket's list
 // would reach 9 entries below capacity 64, Java's treeifyBin); within a bucket, insertion order.
 // Not reproduced: the order inside a treeified bucket (9+ names in one bucket at capacity >= 64,
-// which no client sends).
+// which no client sends). Cost: Put/Get O(1), Remove O(n), Encode O(n log n), so a hostile
+// properties string (the header is not length-checked before it is parsed) costs linear time.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace rmq {
@@ -104,10 +106,12 @@ class PropertyMap {
     uint32_t spread = 0;  // h ^ (h >>> 16)
   };
   size_t Find(std::string_view name) const;
-  size_t BucketLength(uint32_t spread) const;
+  void Grow();  // doubles the capacity and recounts the bucket lengths
 
   std::vector<Entry> entries_;  // insertion order
-  uint32_t capacity_ = 0;       // 0 until the first put, as Java allocates the table lazily
+  std::unordered_map<std::string, size_t> index_;  // name -> index in entries_
+  std::vector<uint32_t> bucket_len_;  // entries per bucket, size capacity_
+  uint32_t capacity_ = 0;             // 0 until the first put, as Java allocates the table lazily
 };
 
 // PropertyMap::Parse(properties).Encode(): what Java stores after a decode/encode round trip.

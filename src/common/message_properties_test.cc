@@ -80,7 +80,7 @@ TEST_CASE("PropertyMap::Encode has no trailing separator; Parse follows string2m
   CHECK(PropertyMap().Encode().empty());
   // Skipped items: too short, no name, no value, no separator; a repeated name keeps its first
   // place and the last value; a value may hold \x01.
-  std::string odd = std::string("a\x01") + kPropertySeparator + "\x01bc" + kPropertySeparator + "xyz" +
+  std::string odd = std::string("a\x01") + kPropertySeparator + "\x01" "bc" + kPropertySeparator + "xyz" +
                     kPropertySeparator + "k\x01one" + kPropertySeparator + "v\x01x\x01y" + kPropertySeparator +
                     "k\x01two";
   PropertyMap p = PropertyMap::Parse(odd);
@@ -95,6 +95,20 @@ TEST_CASE("PropertyMap::Encode has no trailing separator; Parse follows string2m
   std::string once = ReserializeProperties(sent);
   CHECK(once != sent);
   CHECK(ReserializeProperties(once) == once);
+}
+
+TEST_CASE("PropertyMap parses a huge hostile properties string in linear time") {
+  // 300,000 distinct pairs (2.7 MB): quadratic bookkeeping would take minutes here.
+  std::string s;
+  for (int i = 0; i < 300000; ++i) AppendProperty(&s, "k" + std::to_string(i), "v");
+  PropertyMap m = PropertyMap::Parse(s);
+  CHECK(m.size() == 300000);
+  std::string out = m.Encode();
+  CHECK(out.size() == s.size() - 1);  // the same pairs, no trailing separator
+  CHECK(m.Remove("k7"));
+  CHECK_FALSE(m.Contains("k7"));
+  std::string_view v;
+  CHECK(m.Get("k299999", &v));
 }
 
 TEST_CASE("FindProperty returns the first well-formed pair without allocating") {

@@ -134,6 +134,17 @@ TEST_CASE("broker config: values of every type are applied") {
   CHECK(c.broker_ip2 == "10.0.0.5");
 }
 
+TEST_CASE("broker config: traceOn (the SEND_MESSAGE response's TRACE_ON) defaults to true, apart from traceTopicEnable") {
+  BrokerConfig c;
+  REQUIRE(ApplyBrokerConfig({{"traceTopicEnable", "false"}}, &c, nullptr).ok());
+  CHECK(c.trace_on);
+  CHECK_FALSE(c.trace_topic_enable);
+  BrokerConfig d;
+  REQUIRE(ApplyBrokerConfig({{"traceOn", "false"}, {"traceTopicEnable", "true"}}, &d, nullptr).ok());
+  CHECK_FALSE(d.trace_on);
+  CHECK(d.trace_topic_enable);
+}
+
 TEST_CASE("broker config: haListenPort defaults to listenPort+1") {
   BrokerConfig c;
   REQUIRE(ApplyBrokerConfig({{"listenPort", "30911"}}, &c, nullptr).ok());

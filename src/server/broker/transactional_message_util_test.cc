@@ -67,6 +67,31 @@ TEST_CASE("transaction: commit message goes to the real topic with COMMIT bits a
   CHECK(c.properties == h.properties);
 }
 
+TEST_CASE("transaction: the CHECK_TRANSACTION_STATE body carries WAIT=false and the real topic") {
+  std::string sent = SendProps("pg");
+  protocol::AppendProperty(&sent, "WAIT", "true");
+  HalfMessageRewrite h = RewriteAsHalfMessage(PropertyMap::Parse(sent), "T", 2, 0x4);
+  store::RecordView half;
+  half.topic = kTransHalfTopic;
+  half.properties = h.properties;
+  half.sys_flag = h.sys_flag;
+  half.body = "body";
+  half.queue_offset = 5;
+  half.physical_offset = 4096;
+  std::string body;
+  REQUIRE(EncodeCheckBody(half, &body).ok());
+  store::RecordView v;
+  REQUIRE(store::DecodeRecord(body, &v, false).ok());
+  CHECK(v.topic == "T");
+  CHECK(v.queue_id == 2);
+  CHECK(v.body == "body");
+  CHECK(Prop(v.properties, "WAIT") == "false");  // Java's renewHalfMessageInner sets it in the shared map
+  CHECK(Prop(v.properties, "REAL_TOPIC") == "T");
+  PropertyMap expected = PropertyMap::Parse(h.properties);
+  expected.Put("WAIT", "false");
+  CHECK(std::string(v.properties) == expected.Encode());
+}
+
 TEST_CASE("transaction: commit of a record without REAL_QID is refused") {
   store::RecordView half;
   std::string p = SendProps("pg");

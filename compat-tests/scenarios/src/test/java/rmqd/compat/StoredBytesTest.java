@@ -127,13 +127,27 @@ class StoredBytesTest {
       if (!diffs.isEmpty()) fail("stored records differ from Java 4.9.7's:\n" + String.join("\n", diffs));
       System.out.println("compat: stored bytes identical to Java 4.9.7 for " + got.keySet());
 
-      // TRACE_ON on a raw SEND_MESSAGE (code 10) response: Java's traceOn, default true.
+    } finally {
+      pull.shutdown();
+      raw.shutdown();
+      p.shutdown();
+    }
+  }
+
+  /** TRACE_ON on a raw SEND_MESSAGE (code 10) response: Java's traceOn, default true. */
+  @Test
+  void sendResponseTraceOnFollowsTraceOn() throws Exception {
+    Compat.banner();
+    String addr = UnknownRequestCodeTest.masterBrokerAddr();
+    NettyRemotingClient raw = new NettyRemotingClient(new NettyClientConfig());
+    raw.start();
+    try {
       RemotingCommand send = RemotingCommand.createRequestCommand(10, null);
       send.addExtField("producerGroup", "StoredBytesPG");
-      send.addExtField("topic", TOPIC);
+      send.addExtField("topic", "StoredBytesTrace");
       send.addExtField("defaultTopic", "TBW102");
       send.addExtField("defaultTopicQueueNums", "4");
-      send.addExtField("queueId", "1");
+      send.addExtField("queueId", "0");
       send.addExtField("sysFlag", "0");
       send.addExtField("bornTimestamp", Long.toString(System.currentTimeMillis()));
       send.addExtField("flag", "0");
@@ -146,9 +160,7 @@ class StoredBytesTest {
       assertEquals(0, resp.getCode(), "raw send: " + resp.getRemark());
       assertEquals("true", resp.getExtFields().get("TRACE_ON"), "TRACE_ON follows traceOn (default true)");
     } finally {
-      pull.shutdown();
       raw.shutdown();
-      p.shutdown();
     }
   }
 
