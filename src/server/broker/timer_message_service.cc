@@ -231,7 +231,7 @@ bool TimerMessageService::IsCancelled(const TimerEntry& e, const store::RecordVi
   std::string_view uniq, real_topic;
   if (!props.Get(protocol::kPropertyUniqClientMessageIdKeyidx, &uniq) || uniq.empty()) return false;
   const auto& keys = it->second.keys;
-  if (props.Get(store::kRealTopicProperty, &real_topic) && keys.count(TimerDeleteKey(real_topic, uniq)) > 0) {
+  if (props.Get(kPropertyRealTopic, &real_topic) && keys.count(TimerDeleteKey(real_topic, uniq)) > 0) {
     return true;  // 5.3.2+ form
   }
   return keys.count(std::string(uniq)) > 0;  // 5.0-5.3.1 form

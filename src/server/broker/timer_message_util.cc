@@ -5,6 +5,7 @@
 
 #include "protocol/ext_fields.h"
 #include "protocol/message.h"
+#include "server/broker/message_builder.h"
 #include "store/delay_level.h"
 #include "store/recovery.h"
 
@@ -66,8 +67,8 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   const int64_t aligned = TimerAlignDown(deliver_ms, config.precision_ms);
   d.out_ms = aligned == deliver_ms ? deliver_ms - std::max<int64_t>(config.precision_ms, 1) : aligned;
   d.properties = store::SetPropertyValue(properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
-  d.properties = store::SetPropertyValue(d.properties, store::kRealTopicProperty, topic);
-  d.properties = store::SetPropertyValue(d.properties, store::kRealQueueIdProperty, std::to_string(queue_id));
+  d.properties = store::SetPropertyValue(d.properties, kPropertyRealTopic, topic);
+  d.properties = store::SetPropertyValue(d.properties, kPropertyRealQueueId, std::to_string(queue_id));
   d.rewritten = true;
   d.action = TimerAction::kPark;
   return d;
@@ -81,10 +82,10 @@ bool TimerOutMsOf(std::string_view properties, int64_t* out_ms) {
 Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, int64_t dequeue_ms,
                           TimeupMessage* out) {
   std::string_view topic, qid;
-  if (!Has(parked.properties, store::kRealTopicProperty, &topic) || topic.empty()) {
+  if (!Has(parked.properties, kPropertyRealTopic, &topic) || topic.empty()) {
     return Status::InvalidArgument("timer message has no REAL_TOPIC");
   }
-  if (!Has(parked.properties, store::kRealQueueIdProperty, &qid) || !protocol::ParseInt32(qid, &out->queue_id) ||
+  if (!Has(parked.properties, kPropertyRealQueueId, &qid) || !protocol::ParseInt32(qid, &out->queue_id) ||
       out->queue_id < 0) {
     return Status::InvalidArgument("timer message has no valid REAL_QID");
   }
@@ -92,10 +93,10 @@ Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, i
   std::string p = std::string(parked.properties);
   if (enqueue_ms != -1) p = store::SetPropertyValue(p, kPropertyTimerEnqueueMs, std::to_string(enqueue_ms));
   p = store::SetPropertyValue(p, kPropertyTimerDequeueMs, std::to_string(dequeue_ms));
-  p = store::RemoveProperty(p, store::kRealTopicProperty);
-  p = store::RemoveProperty(p, store::kRealQueueIdProperty);
+  p = store::RemoveProperty(p, kPropertyRealTopic);
+  p = store::RemoveProperty(p, kPropertyRealQueueId);
   out->properties = std::move(p);
-  out->tags_code = store::TagsCodeFromProperties(out->properties);
+  out->tags_code = TagsCodeOfProperties(out->properties);
   return Status::OK();
 }
 
