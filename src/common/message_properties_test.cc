@@ -2,6 +2,8 @@
 
 #include <doctest/doctest.h>
 
+#include "common/message_properties_test_util.h"
+
 #include <string>
 #include <vector>
 
@@ -9,15 +11,7 @@ namespace rmq {
 namespace {
 
 std::string Props(std::initializer_list<std::pair<const char*, const char*>> pairs, bool trailing = true) {
-  std::string s;
-  for (const auto& [n, v] : pairs) {
-    if (!s.empty()) s.push_back(kPropertySeparator);
-    s += n;
-    s.push_back(kNameValueSeparator);
-    s += v;
-  }
-  if (trailing && !s.empty()) s.push_back(kPropertySeparator);
-  return s;
+  return TestProperties(pairs, trailing);
 }
 
 std::vector<std::string> Names(const std::string& encoded) {

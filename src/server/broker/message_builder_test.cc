@@ -5,21 +5,14 @@
 #include <string>
 
 #include "common/coding.h"
+#include "common/message_properties_test_util.h"
 #include "protocol/message.h"
 
 namespace rmq::server {
 namespace {
 
 std::string Pairs(std::initializer_list<std::pair<const char*, const char*>> pairs, bool trailing) {
-  std::string s;
-  for (const auto& [n, v] : pairs) {
-    if (!s.empty()) s.push_back(kPropertySeparator);
-    s += n;
-    s.push_back(kNameValueSeparator);
-    s += v;
-  }
-  if (trailing && !s.empty()) s.push_back(kPropertySeparator);
-  return s;
+  return TestProperties(pairs, trailing);
 }
 
 }  // namespace
