@@ -12,6 +12,8 @@ namespace {
 constexpr uint32_t kInitialCapacity = 16;
 constexpr uint32_t kTreeifyThreshold = 8;
 constexpr uint32_t kMinTreeifyCapacity = 64;
+// Maps up to this size find names by a scan; larger ones build the hash index.
+constexpr size_t kIndexFrom = 16;
 
 uint32_t Spread(std::string_view name) {
   uint32_t h = static_cast<uint32_t>(JavaStringHash(name.data(), name.size()));
@@ -79,6 +81,12 @@ PropertyMap PropertyMap::Parse(std::string_view properties) {
 }
 
 size_t PropertyMap::Find(std::string_view name) const {
+  if (index_.empty()) {  // a small map: a scan is cheaper than hashing
+    for (size_t i = 0; i < entries_.size(); ++i) {
+      if (entries_[i].name == name) return i;
+    }
+    return entries_.size();
+  }
   auto it = index_.find(std::string(name));
   return it == index_.end() ? entries_.size() : it->second;
 }
@@ -112,8 +120,11 @@ void PropertyMap::Put(std::string_view name, std::string_view value) {
   // resizes instead.
   if (bucket_len_[e.spread & (capacity_ - 1)] >= kTreeifyThreshold && capacity_ < kMinTreeifyCapacity) Grow();
   ++bucket_len_[e.spread & (capacity_ - 1)];
-  index_.emplace(e.name, entries_.size());
+  if (!index_.empty()) index_.emplace(e.name, entries_.size());
   entries_.push_back(std::move(e));
+  if (index_.empty() && entries_.size() > kIndexFrom) {
+    for (size_t i = 0; i < entries_.size(); ++i) index_.emplace(entries_[i].name, i);
+  }
   if (entries_.size() > capacity_ / 4 * 3) Grow();  // ++size > threshold
 }
 
@@ -121,9 +132,11 @@ bool PropertyMap::Remove(std::string_view name) {
   size_t i = Find(name);
   if (i == entries_.size()) return false;
   --bucket_len_[entries_[i].spread & (capacity_ - 1)];
-  index_.erase(entries_[i].name);
+  if (!index_.empty()) index_.erase(entries_[i].name);
   entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
-  for (size_t j = i; j < entries_.size(); ++j) index_[entries_[j].name] = j;
+  if (!index_.empty()) {
+    for (size_t j = i; j < entries_.size(); ++j) index_[entries_[j].name] = j;
+  }
   return true;
 }
 

@@ -109,7 +109,7 @@ class PropertyMap {
   void Grow();  // doubles the capacity and recounts the bucket lengths
 
   std::vector<Entry> entries_;  // insertion order
-  std::unordered_map<std::string, size_t> index_;  // name -> index in entries_
+  std::unordered_map<std::string, size_t> index_;  // name -> index in entries_, past 16 names
   std::vector<uint32_t> bucket_len_;  // entries per bucket, size capacity_
   uint32_t capacity_ = 0;             // 0 until the first put, as Java allocates the table lazily
 };

@@ -221,11 +221,10 @@ HandlerResult HandleSendMessage(RequestContext& ctx, const RemotingCommand& req,
     }
     HalfMessageRewrite half = RewriteAsHalfMessage(map, topic, queue_id, mb.sys_flag());
     mb.Topic(kTransHalfTopic).QueueId(0).SysFlag(half.sys_flag).Properties(std::move(half.properties));
-  } else if (store::NeedsDelay(mb.sys_flag(), StoredSendProperties(map))) {
-    // Java's CommitLog parks it from the map, which holds WAIT again by then.
-    mb.Properties(map.Encode());
   } else {
-    mb.Properties(StoredSendProperties(map));
+    std::string stored = StoredSendProperties(map);
+    // Java's CommitLog parks a delayed message from the map, which holds WAIT again by then.
+    mb.Properties(store::NeedsDelay(mb.sys_flag(), stored) ? map.Encode() : std::move(stored));
   }
 
   // 5.x timer messages (HookUtils.handleScheduleMessage): park in rmq_sys_wheel_timer until due.
