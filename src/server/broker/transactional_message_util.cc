@@ -22,14 +22,25 @@ HalfMessageRewrite RewriteAsHalfMessage(const PropertyMap& send_map, std::string
   return out;
 }
 
-Status BuildCommitMessage(const store::RecordView& half, CommitMessage* out) {
+namespace {
+
+// The REAL_TOPIC/REAL_QID a half message will be committed to.
+Status RealDestination(const store::RecordView& half, std::string_view* topic, int32_t* queue_id) {
   PropertiesView props(half.properties);
-  std::string_view topic, qid;
-  int32_t queue_id;
-  if (!props.Get(protocol::kPropertyRealTopic, &topic) || !props.Get(protocol::kPropertyRealQueueId, &qid) ||
-      !protocol::ParseInt32(qid, &queue_id)) {
+  std::string_view qid;
+  if (!props.Get(protocol::kPropertyRealTopic, topic) || !props.Get(protocol::kPropertyRealQueueId, &qid) ||
+      !protocol::ParseInt32(qid, queue_id)) {
     return Status::InvalidArgument("half message has no REAL_TOPIC/REAL_QID");
   }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status BuildCommitMessage(const store::RecordView& half, CommitMessage* out) {
+  std::string_view topic;
+  int32_t queue_id;
+  if (Status s = RealDestination(half, &topic, &queue_id); !s.ok()) return s;
   out->topic = std::string(topic);
   out->queue_id = queue_id;
   out->properties = ReserializeProperties(half.properties);
@@ -84,13 +95,9 @@ int64_t CalculateOpOffset(std::vector<int64_t> done, int64_t old_offset) {
 }
 
 Status EncodeCheckBody(const store::RecordView& half, std::string* out) {
-  PropertiesView props(half.properties);
-  std::string_view topic, qid;
+  std::string_view topic;
   int32_t queue_id;
-  if (!props.Get(protocol::kPropertyRealTopic, &topic) || !props.Get(protocol::kPropertyRealQueueId, &qid) ||
-      !protocol::ParseInt32(qid, &queue_id)) {
-    return Status::InvalidArgument("half message has no REAL_TOPIC/REAL_QID");
-  }
+  if (Status s = RealDestination(half, &topic, &queue_id); !s.ok()) return s;
   PropertyMap map = PropertyMap::Parse(half.properties);
   map.Put(kPropertyWaitStoreMsgOk, "false");
   MessageBuilder mb = MessageBuilder::FromRecord(half);
