@@ -30,6 +30,15 @@ void LookUpAll(std::string_view props) {
       abort();
     }
   }
+  // Java's HashMap round trip: every pair it keeps is a well-formed pair of the input, and the
+  // encoding holds exactly those pairs (no separator after the last).
+  rmq::PropertyMap m = rmq::PropertyMap::Parse(props);
+  std::string enc = m.Encode();
+  if (m.size() > props.size() / 3 + 1 || enc.size() > props.size() || (!enc.empty() && enc.back() == kPropertySeparator) ||
+      rmq::PropertyMap::Parse(enc).size() != m.size()) {
+    fprintf(stderr, "message_fuzz: PropertyMap round trip broke\n");
+    abort();
+  }
 }
 
 }  // namespace
