@@ -189,7 +189,7 @@ void MessageStore::Impl::StartServices() {
 //      last flush covers it;
 //   3. flush: a final full flush of CommitLog, ConsumeQueues and index, then the checkpoint;
 //   4. the CommitLog's allocator (removes a prepared file nobody took) and page warmer: nothing
-//      appends any more, and neither may touch a file once step 5 closes it.
+//      appends any more, and neither may touch a file once Shutdown closes it.
 // Shutdown then removes `abort` (everything is on disk) and closes the files.
 void MessageStore::Impl::StopServices() {
   clean->Stop();
