@@ -78,10 +78,6 @@ HandlerResult HandleEndTransaction(RequestContext& ctx, const RemotingCommand& r
     return HandlerResult::kRespond;
   }
   BrokerController& b = *ctx.broker;
-  if (b.config().broker_role == "SLAVE") {
-    resp->code = static_cast<int32_t>(ResponseCode::kSlaveNotAvailable);
-    return HandlerResult::kRespond;
-  }
   const bool commit = h.commit_or_rollback == kTransactionCommitType;
   if (!commit && h.commit_or_rollback != kTransactionRollbackType) {
     if (h.commit_or_rollback == kTransactionNotType) {
