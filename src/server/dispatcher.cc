@@ -80,7 +80,8 @@ bool Dispatcher::RefusedOnSlave(Connection& conn, const RequestSpec& spec, const
       resp = ErrorResponse(ResponseCode::kSystemError, "SERVICE_NOT_AVAILABLE");
       break;
     case Writes::kEndTransaction:
-      resp = ErrorResponse(ResponseCode::kSlaveNotAvailable, "");  // Java sets no remark
+      // Java sets only the code on its fresh response, whose remark is this placeholder.
+      resp = ErrorResponse(ResponseCode::kSlaveNotAvailable, "not set any response code");
       break;
   }
   RMQ_LOG_WARN("broker role is slave: refused %s from %s", spec.name, conn.remote_addr().c_str());

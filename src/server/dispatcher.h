@@ -43,7 +43,7 @@ enum class Writes : uint8_t {
   kNo,
   kMessage,         // send, batch: SERVICE_NOT_AVAILABLE, the send remark with the disk usage
   kSendBack,        // consumer send-back: SYSTEM_ERROR "SERVICE_NOT_AVAILABLE"
-  kEndTransaction,  // SLAVE_NOT_AVAILABLE, no remark
+  kEndTransaction,  // SLAVE_NOT_AVAILABLE, "not set any response code" (Java sets only the code)
   kReply,           // reply: still pushed and answered; its stored copy is skipped (Java only logs)
 };
 
@@ -93,14 +93,19 @@ class Dispatcher {
 // A response with a code and remark.
 protocol::RemotingCommand ErrorResponse(protocol::ResponseCode code, std::string remark);
 
-// Decodes a custom header in a handler; on failure answers SYSTEM_ERROR naming the field.
-#define RMQ_READ_HEADER(reader, resp)                                                       \
+// Decodes a request's custom header at the top of a handler: `decode` is a header's typed Decode
+// (protocol/headers/), a Status; on failure the handler answers SYSTEM_ERROR with its message
+// (the field named), as Java's decodeCommandCustomHeader does.
+#define RMQ_DECODE_HEADER(decode, resp)                                                      \
   do {                                                                                      \
-    if (!(reader).status().ok()) {                                                          \
+    if (::rmq::Status decode_status_ = (decode); !decode_status_.ok()) {                    \
       *(resp) = ::rmq::server::ErrorResponse(::rmq::protocol::ResponseCode::kSystemError,   \
-                                             (reader).status().message());                  \
+                                             decode_status_.message());                     \
       return ::rmq::server::HandlerResult::kRespond;                                        \
     }                                                                                       \
   } while (0)
+
+// The same for a HeaderReader still used inline (the handlers not yet moved to protocol/headers/).
+#define RMQ_READ_HEADER(reader, resp) RMQ_DECODE_HEADER((reader).status(), resp)
 
 }  // namespace rmq::server
