@@ -105,7 +105,4 @@ protocol::RemotingCommand ErrorResponse(protocol::ResponseCode code, std::string
     }                                                                                       \
   } while (0)
 
-// The same for a HeaderReader still used inline (the handlers not yet moved to protocol/headers/).
-#define RMQ_READ_HEADER(reader, resp) RMQ_DECODE_HEADER((reader).status(), resp)
-
 }  // namespace rmq::server
