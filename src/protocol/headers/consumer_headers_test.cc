@@ -2,14 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include "protocol/headers/header_test_util.h"
+
 namespace rmq::protocol {
 namespace {
-
-ExtFields Fields(std::initializer_list<std::pair<const char*, const char*>> kv) {
-  ExtFields f;
-  for (const auto& [k, v] : kv) f.Set(k, v);
-  return f;
-}
 
 TEST_CASE("consumer headers: update offset decodes every field and names a missing or malformed one") {
   UpdateConsumerOffsetRequestHeader h;

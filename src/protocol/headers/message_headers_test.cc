@@ -2,14 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include "protocol/headers/header_test_util.h"
+
 namespace rmq::protocol {
 namespace {
-
-ExtFields Fields(std::initializer_list<std::pair<const char*, const char*>> kv) {
-  ExtFields f;
-  for (const auto& [k, v] : kv) f.Set(k, v);
-  return f;
-}
 
 TEST_CASE("message headers: send-back's maxReconsumeTimes is set only when sent") {
   ConsumerSendMsgBackRequestHeader h;
