@@ -56,10 +56,10 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
   protocol::RegisterBrokerRequestHeader h;
   RMQ_DECODE_HEADER(protocol::RegisterBrokerRequestHeader::Decode(req.ext_fields, &h), resp);
   RegisterBrokerRequest r;
-  r.broker_name = h.broker_name;
-  r.broker_addr = h.broker_addr;
-  r.cluster_name = h.cluster_name;
-  r.ha_server_addr = h.ha_server_addr;
+  r.broker_name = std::move(h.broker_name);
+  r.broker_addr = std::move(h.broker_addr);
+  r.cluster_name = std::move(h.cluster_name);
+  r.ha_server_addr = std::move(h.ha_server_addr);
   r.broker_id = h.broker_id;
   std::string_view body = req.Body();
   if (h.body_crc32 != 0) {
