@@ -96,7 +96,7 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
     resp->ext_fields.SetInt("queueId", queue_id);
     resp->ext_fields.SetInt("queueOffset", 0);
   }
-  if (b.config().store_reply_message_enable) {
+  if (b.config().store_reply_message_enable && !ctx.store_refused) {  // a slave: Java's store refuses, only logged
     store::MessageToStore m;
     m.topic = h.topic;
     m.queue_id = queue_id;
