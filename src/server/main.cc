@@ -187,10 +187,13 @@ int main(int argc, char** argv) {
 
   server.Run([&] {
     RMQ_LOG_INFO("shutting down");
+    // The shutdown list: the broker (its own ordered list, docs/broker.md), then the NameServer
+    // (standalone), then the loop. The last controller to stop joins the config writer thread,
+    // so every queued config write is on disk before the loop ends.
     if (broker) broker->Shutdown();
+    if (namesrv) namesrv->Shutdown();
     server.Stop();
   });
-  FlushPersistQueue();
   RMQ_LOG_INFO("stopped");
   return 0;
 }
