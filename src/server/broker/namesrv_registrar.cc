@@ -299,6 +299,11 @@ void NamesrvRegistrar::OnRegisterAnswer(size_t i, ConnectionId conn, size_t topi
     RMQ_LOG_WARN("REGISTER_BROKER answer of NameServer %s: the body is not a KVTable (ignored)", where.c_str());
   }
   answer.at_ms = server_.NowMs();
+  if (answer.master_addr != link.answer.master_addr || answer.ha_server_addr != link.answer.ha_server_addr) {
+    RMQ_LOG_INFO("NameServer %s: master %s, master HA %s", where.c_str(),
+                 answer.master_addr.empty() ? "(none)" : answer.master_addr.c_str(),
+                 answer.ha_server_addr.empty() ? "(none)" : answer.ha_server_addr.c_str());
+  }
   link.answer = std::move(answer);
   link.has_answer = true;
 }
