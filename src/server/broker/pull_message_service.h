@@ -52,8 +52,8 @@ class PullMessageService {
   void OnMessagesStored(const std::string& topic, int32_t queue_id);
   size_t held() const { return holds_.size(); }
 
- private:
-  // Each fills *resp with the refusal and returns false when the pull cannot go on.
+  // The steps of ProcessPull, public for POP (same checks, same answers). Each fills *resp with
+  // the refusal and returns false when the request cannot go on.
   bool CheckGroupAndTopic(const protocol::PullMessageRequestHeader& h, const ReplyTarget& to,
                           const SubscriptionGroupConfig** group, protocol::RemotingCommand* resp);
   bool ResolveSubscription(const protocol::PullMessageRequestHeader& h, const SubscriptionGroupConfig& group,
@@ -63,6 +63,8 @@ class PullMessageService {
   // filterSupportRetry: a retry-topic record is matched against its group's SQL92 filter of the
   // record's original topic (Java's ExpressionForRetryMessageFilter). Empty when nothing applies.
   store::RecordFilter RetryTopicFilter(const protocol::PullMessageRequestHeader& h);
+
+ private:
   // Reads, fills the response, commits the piggybacked offset, and holds a pull that found nothing.
   bool ReadAndAnswer(const protocol::PullMessageRequestHeader& h, const ReplyTarget& to, bool allow_suspend,
                      const SubscriptionData& sub, const store::RecordFilter& filter, protocol::RemotingCommand* resp);

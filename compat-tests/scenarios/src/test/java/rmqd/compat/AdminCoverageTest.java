@@ -392,6 +392,10 @@ class AdminCoverageTest {
     assertNotNull(slave.getExtFields(), "slave answer header");
     assertEquals(masterAddr, slave.getExtFields().get("masterAddr"));
     assertEquals("127.0.0.1:4", slave.getExtFields().get("haServerAddr"));
+    unregisterPair(name, masterAddr, slaveAddr);
+  }
+
+  static void unregisterPair(String name, String masterAddr, String slaveAddr) throws Exception {
     for (String[] b : new String[][] {{slaveAddr, "1"}, {masterAddr, "0"}}) {
       Map<String, String> un = Map.of("brokerName", name, "brokerAddr", b[0], "clusterName", CLUSTER, "brokerId", b[1]);
       assertEquals(0, rawCall(Compat.namesrv(), 104, un, null).getCode());
@@ -419,6 +423,25 @@ class AdminCoverageTest {
     }
     Object empty = bodyClass.getConstructor().newInstance();
     return (byte[]) bodyClass.getMethod("encode", boolean.class).invoke(empty, false);
+  }
+
+  @Test
+  @Order(19)
+  void slaveOfAMasterThatIsNotLiveGetsNoMasterAddress() throws Exception {
+    // RouteInfoManager.registerBroker names the master only while it has a live entry. An
+    // UNREGISTER_BROKER with the master's address but another brokerId drops the live entry and
+    // keeps brokerAddrs[0]; a slave registering then gets neither masterAddr nor haServerAddr.
+    String name = Compat.unique("ghostlive");
+    String masterAddr = "127.0.0.1:7", slaveAddr = "127.0.0.1:9";
+    assertEquals(0, rawCall(Compat.namesrv(), 103, registerExt(name, masterAddr, "127.0.0.1:8", 0), emptyRegisterBody()).getCode());
+    Map<String, String> wrongId = Map.of("brokerName", name, "brokerAddr", masterAddr, "clusterName", CLUSTER, "brokerId", "1");
+    assertEquals(0, rawCall(Compat.namesrv(), 104, wrongId, null).getCode());
+    RemotingCommand slave = rawCall(Compat.namesrv(), 103, registerExt(name, slaveAddr, "127.0.0.1:10", 1), emptyRegisterBody());
+    assertEquals(0, slave.getCode(), "REGISTER_BROKER slave: " + slave.getRemark());
+    Map<String, String> ext = slave.getExtFields() == null ? Map.of() : slave.getExtFields();
+    assertTrue(ext.get("masterAddr") == null, "no masterAddr for a master that is not live: " + ext);
+    assertTrue(ext.get("haServerAddr") == null, "no haServerAddr for a master that is not live: " + ext);
+    unregisterPair(name, masterAddr, slaveAddr);
   }
 
   // ---- delete topic (last: the topic is gone afterwards) ---------------------------------------
