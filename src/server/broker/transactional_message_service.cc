@@ -127,39 +127,39 @@ void TransactionalMessageService::SendCheck(int64_t phy_offset) {
   }
 }
 
+void TransactionalMessageService::ReadOps(OpScan& ops) {
+  for (int n = 0; n < kOpPullBatch && ops.next < ops.max; ++n, ++ops.next) {
+    store::MessageStore::ConsumeQueueEntry e;
+    LoadedRecord op;
+    if (!store_.GetConsumeQueueEntry(kTransOpHalfTopic, kQueueId, ops.next, &e) ||
+        !LoadRecord(store_, e.commit_log_offset, &op)) {
+      ops.done.push_back(ops.next);  // unreadable: nothing to match it with
+      continue;
+    }
+    std::optional<std::string_view> tag = GetProp(op.view.properties, protocol::kPropertyTags);
+    if (!tag || *tag != kTransOpRemoveTag) {
+      RMQ_LOG_ERROR("transaction: op record %lld has an illegal tag", static_cast<long long>(ops.next));
+      continue;
+    }
+    int64_t qoff = ParseJavaLong(op.view.body);
+    if (qoff < ops.half_offset) {
+      ops.done.push_back(ops.next);
+    } else {
+      ops.removed[qoff] = ops.next;
+    }
+  }
+}
+
 int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckConfig& cfg) {
   const int64_t half_offset = FetchConsumeOffset(kTransHalfTopic);
   const int64_t op_offset = FetchConsumeOffset(kTransOpHalfTopic);
-
-  // Op records read so far: half queue offset -> op queue offset (Java's removeMap), and op
-  // offsets already accounted for (doneOpOffset).
-  std::map<int64_t, int64_t> removed;
-  std::vector<int64_t> done_ops;
-  int64_t op_next = op_offset;
-  const int64_t op_max = store_.GetMaxOffsetInQueue(kTransOpHalfTopic, kQueueId);
-  auto fill_ops = [&] {
-    for (int n = 0; n < kOpPullBatch && op_next < op_max; ++n, ++op_next) {
-      store::MessageStore::ConsumeQueueEntry e;
-      LoadedRecord op;
-      if (!store_.GetConsumeQueueEntry(kTransOpHalfTopic, kQueueId, op_next, &e) ||
-          !LoadRecord(store_, e.commit_log_offset, &op)) {
-        done_ops.push_back(op_next);  // unreadable: nothing to match it with
-        continue;
-      }
-      std::optional<std::string_view> tag = GetProp(op.view.properties, protocol::kPropertyTags);
-      if (!tag || *tag != kTransOpRemoveTag) {
-        RMQ_LOG_ERROR("transaction: op record %lld has an illegal tag", static_cast<long long>(op_next));
-        continue;
-      }
-      int64_t qoff = ParseJavaLong(op.view.body);
-      if (qoff < half_offset) {
-        done_ops.push_back(op_next);
-      } else {
-        removed[qoff] = op_next;
-      }
-    }
-  };
-  fill_ops();
+  OpScan ops;
+  ops.half_offset = half_offset;
+  ops.next = op_offset;
+  ops.max = store_.GetMaxOffsetInQueue(kTransOpHalfTopic, kQueueId);
+  std::map<int64_t, int64_t>& removed = ops.removed;
+  std::vector<int64_t>& done_ops = ops.done;
+  ReadOps(ops);
 
   int sent = 0;
   int null_count = 1;
@@ -219,8 +219,8 @@ int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckCon
     } else if (age >= 0 && age < immunity) {
       break;  // new arrival: check it later
     }
-    if (op_next < op_max) {
-      fill_ops();  // an op record further on may still name this message
+    if (ops.next < ops.max) {
+      ReadOps(ops);  // an op record further on may still name this message
       continue;
     }
     int64_t renewed = PutBackHalfMessage(half, props);
