@@ -23,6 +23,8 @@
 #                       shortpoll: a broker with longPollingEnable=false and filterSupportRetry=true;
 #                                 the "shortpoll" scenarios (ShortPollingTest, FilterRetryTest), first
 #                                 serialization only
+#                       slave   : a lone broker with brokerRole=SLAVE and brokerId=1; the "slave"
+#                                 scenarios (SlaveTest), first serialization only
 #   COMPAT_SERIALIZE  default "JSON ROCKETMQ"
 #   COMPAT_NS_PORT / COMPAT_BROKER_PORT   default 19876 / 20911
 #   COMPAT_KEEP=1     keep the work dir (stores, server logs, surefire reports)
@@ -41,7 +43,7 @@ if [[ "$MODE" != "--java" && "$MODE" != "--java5" ]]; then
   RMQD="$(cd "$(dirname "$MODE")" && pwd)/$(basename "$MODE")"
   [[ -x "$RMQD" ]] || { echo "run.sh: $MODE is not an executable" >&2; exit 2; }
 fi
-PHASES="${COMPAT_PHASES:-main restart mixed acl tls store shortpoll}"
+PHASES="${COMPAT_PHASES:-main restart mixed acl tls store shortpoll slave}"
 SERIALIZE="${COMPAT_SERIALIZE:-JSON ROCKETMQ}"
 NS_PORT="${COMPAT_NS_PORT:-19876}"
 BROKER_PORT="${COMPAT_BROKER_PORT:-20911}"
@@ -260,8 +262,8 @@ wait_port() {  # $1 port, $2 timeout s
 }
 
 # Starts a NameServer + broker pair. $1 = namesrv impl (java|rmqd|standalone), $2 = broker impl, $3 store.
-start_pair() {
-  local ns="$1" br="$2" store="$3"
+start_pair() {  # $4 optional: --cluster-only (wait_broker.py: a lone slave has no TBW102 route)
+  local ns="$1" br="$2" store="$3" wait_opt="${4:-}"
   if [[ "$ns" == standalone ]]; then
     start_rmqd standalone "$store" || return 1
   else
@@ -270,7 +272,7 @@ start_pair() {
     if [[ "$br" == java ]]; then start_java_broker "$store" || return 1; else start_rmqd broker "$store" || return 1; fi
   fi
   wait_port "$NS_PORT" 60 || { log "namesrv port $NS_PORT never opened"; return 1; }
-  if ! python3 "$HERE/wait_broker.py" "$NS_ADDR" "$BROKER_NAME" 60; then
+  if ! python3 "$HERE/wait_broker.py" "$NS_ADDR" "$BROKER_NAME" 60 $wait_opt; then
     log "broker $BROKER_NAME never registered with $NS_ADDR"
     return 1
   fi
@@ -528,6 +530,28 @@ if has_phase shortpoll; then
   stop_all
   drop_store "$STORE"
   log "phase shortpoll took $(( $(date +%s) - T0 ))s"
+fi
+
+# ---- phase slave --------------------------------------------------------------------------------
+# A broker configured as a slave with no master: it registers under brokerId 1 and refuses what
+# writes to its CommitLog with Java's answers. First serialization only.
+if has_phase slave; then
+  T0=$(date +%s)
+  ser="${SERIALIZE%% *}"
+  STORE="$WORK/store-slave"
+  write_confs "$STORE"
+  for f in "$STORE/broker.conf" "$STORE/broker-java.conf"; do
+    sed -i 's/^brokerId=0$/brokerId=1/' "$f"
+    printf 'brokerRole=SLAVE\n' >>"$f"
+  done
+  if start_pair "$PAIR_NS" "$BR_IMPL" "$STORE" --cluster-only; then
+    run_suite slave "$ser" -Drmq.groups=slave
+  else
+    infra_failure "slave: could not start namesrv=$PAIR_NS broker=$BR_IMPL"
+  fi
+  stop_all
+  drop_store "$STORE"
+  log "phase slave took $(( $(date +%s) - T0 ))s"
 fi
 
 log "total $(( $(date +%s) - START_TS ))s"

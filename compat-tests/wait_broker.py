@@ -2,8 +2,9 @@
 """Waits until a NameServer knows a broker: GET_BROKER_CLUSTER_INFO (106) lists the broker name and
 GET_ROUTEINFO_BY_TOPIC (105) for TBW102 succeeds. Used by run.sh instead of a JVM per poll.
 
-usage: wait_broker.py HOST:PORT BROKER_NAME [TIMEOUT_SECONDS]
-exit 0 when registered, 1 on timeout.
+usage: wait_broker.py HOST:PORT BROKER_NAME [TIMEOUT_SECONDS] [--cluster-only]
+exit 0 when registered, 1 on timeout. --cluster-only skips the TBW102 route (a lone slave has none:
+the NameServer builds queue data from brokerId 0 registrations only).
 """
 import json
 import os
@@ -40,14 +41,18 @@ def call(addr, code, ext, opaque):
 
 
 def main():
-    addr, broker = sys.argv[1], sys.argv[2]
-    timeout = float(sys.argv[3]) if len(sys.argv) > 3 else 60
+    cluster_only = "--cluster-only" in sys.argv
+    args = [a for a in sys.argv[1:] if a != "--cluster-only"]
+    addr, broker = args[0], args[1]
+    timeout = float(args[2]) if len(args) > 2 else 60
     deadline = time.time() + timeout
     opaque = 1
     while time.time() < deadline:
         try:
             code, body = call(addr, 106, {}, opaque)
             if code == 0 and broker.encode() in body:
+                if cluster_only:
+                    return 0
                 code, body = call(addr, 105, {"topic": "TBW102"}, opaque + 1)
                 if code == 0 and body:
                     return 0

@@ -9,50 +9,10 @@
 #include "acl/acl_signer.h"
 #include "acl/permission.h"
 #include "common/json.h"
-#include "protocol/request_code.h"
 
 namespace rmq::acl {
 
 namespace {
-
-using RC = protocol::RequestCode;
-
-// How a request code names its resources (the cases of Java's parse switch).
-enum class Rule {
-  kSend,              // topic PUB; a retry topic instead needs SUB on the group field's retry topic
-  kGroupSub,          // %RETRY%<group> SUB
-  kTopicSub,          // topic SUB
-  kTopicThenGroupSub, // topic SUB, %RETRY%<group> SUB
-  kGroupThenTopicSub, // %RETRY%<group> SUB, topic SUB
-  kHeartbeat,         // per consumer in the body: %RETRY%<group> SUB, each subscribed topic SUB
-};
-
-struct AclResourceSpec {
-  RC code;
-  Rule rule;
-  const char* topic_key;
-  const char* group_key;
-};
-
-// Java reads SEND_MESSAGE's group from "group", a field that request does not have, so the retry
-// case there checks nothing; SEND_BATCH_MESSAGE and LITE_PULL_MESSAGE are not mapped in 4.9.x.
-constexpr AclResourceSpec kAclResources[] = {
-    {RC::kSendMessage, Rule::kSend, "topic", "group"},
-    {RC::kSendMessageV2, Rule::kSend, "b", "a"},
-    {RC::kConsumerSendMsgBack, Rule::kGroupSub, nullptr, "group"},
-    {RC::kPullMessage, Rule::kTopicThenGroupSub, "topic", "consumerGroup"},
-    {RC::kQueryMessage, Rule::kTopicSub, "topic", nullptr},
-    {RC::kHeartBeat, Rule::kHeartbeat, nullptr, nullptr},
-    {RC::kUnregisterClient, Rule::kGroupSub, nullptr, "consumerGroup"},
-    {RC::kGetConsumerListByGroup, Rule::kGroupSub, nullptr, "consumerGroup"},
-    {RC::kUpdateConsumerOffset, Rule::kGroupThenTopicSub, "topic", "consumerGroup"},
-};
-
-const AclResourceSpec* FindSpec(int32_t code) {
-  for (const auto& s : kAclResources)
-    if (static_cast<int32_t>(s.code) == code) return &s;
-  return nullptr;
-}
 
 bool IsRetryTopic(const std::string* t) {
   return t != nullptr && t->compare(0, kRetryGroupTopicPrefix.size(), kRetryGroupTopicPrefix) == 0;
@@ -80,7 +40,8 @@ std::vector<std::pair<std::string, uint8_t>> JavaHashMapOrder(const std::vector<
   return entries;
 }
 
-AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::string_view remote_ip) {
+AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::string_view remote_ip,
+                                   const AclResourceRule& rule) {
   AccessResource r;
   r.request_code = req.code;
   r.remote_ip = std::string(remote_ip);
@@ -102,49 +63,49 @@ AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::st
   auto add_group = [&](const std::string* group) {
     if (auto t = retry_of(group)) need.emplace_back(*t, kPermSub);
   };
-  if (const AclResourceSpec* spec = FindSpec(req.code)) {
-    const std::string* topic = spec->topic_key ? f.Find(spec->topic_key) : nullptr;
-    const std::string* group = spec->group_key ? f.Find(spec->group_key) : nullptr;
-    switch (spec->rule) {
-      case Rule::kSend:
-        if (IsRetryTopic(topic)) add_group(group);
-        else add(topic, kPermPub);
-        break;
-      case Rule::kGroupSub:
-        add_group(group);
-        break;
-      case Rule::kTopicSub:
-        add(topic, kPermSub);
-        break;
-      case Rule::kTopicThenGroupSub:
-        add(topic, kPermSub);
-        add_group(group);
-        break;
-      case Rule::kGroupThenTopicSub:
-        add_group(group);
-        add(topic, kPermSub);
-        break;
-      case Rule::kHeartbeat: {
-        std::string text = json::NormalizeFastjson(req.Body());
-        rapidjson::Document doc;
-        if (!json::Parse(text, &doc).ok() || !doc.IsObject()) {
-          r.parse_error = "heartbeat body is not a JSON object";
-          break;
-        }
-        if (const auto* consumers = json::GetArray(doc, "consumerDataSet")) {
-          for (const auto& c : consumers->GetArray()) {
-            std::string name;
-            if (c.IsObject() && json::GetString(c, "groupName", &name)) add_group(&name);
-            const auto* subs = c.IsObject() ? json::GetArray(c, "subscriptionDataSet") : nullptr;
-            if (subs == nullptr) continue;
-            for (const auto& s : subs->GetArray()) {
-              std::string topic_name;
-              if (s.IsObject() && json::GetString(s, "topic", &topic_name)) need.emplace_back(topic_name, kPermSub);
-            }
-          }
-        }
+  const std::string* topic = rule.topic_key ? f.Find(rule.topic_key) : nullptr;
+  const std::string* group = rule.group_key ? f.Find(rule.group_key) : nullptr;
+  switch (rule.rule) {
+    case AclRule::kNone:
+      break;
+    case AclRule::kSend:
+      if (IsRetryTopic(topic)) add_group(group);
+      else add(topic, kPermPub);
+      break;
+    case AclRule::kGroupSub:
+      add_group(group);
+      break;
+    case AclRule::kTopicSub:
+      add(topic, kPermSub);
+      break;
+    case AclRule::kTopicThenGroupSub:
+      add(topic, kPermSub);
+      add_group(group);
+      break;
+    case AclRule::kGroupThenTopicSub:
+      add_group(group);
+      add(topic, kPermSub);
+      break;
+    case AclRule::kHeartbeat: {
+      std::string text = json::NormalizeFastjson(req.Body());
+      rapidjson::Document doc;
+      if (!json::Parse(text, &doc).ok() || !doc.IsObject()) {
+        r.parse_error = "heartbeat body is not a JSON object";
         break;
       }
+      if (const auto* consumers = json::GetArray(doc, "consumerDataSet")) {
+        for (const auto& c : consumers->GetArray()) {
+          std::string name;
+          if (c.IsObject() && json::GetString(c, "groupName", &name)) add_group(&name);
+          const auto* subs = c.IsObject() ? json::GetArray(c, "subscriptionDataSet") : nullptr;
+          if (subs == nullptr) continue;
+          for (const auto& s : subs->GetArray()) {
+            std::string topic_name;
+            if (s.IsObject() && json::GetString(s, "topic", &topic_name)) need.emplace_back(topic_name, kPermSub);
+          }
+        }
+      }
+      break;
     }
   }
   r.has_resources = !need.empty();

@@ -1,8 +1,9 @@
 // What a request asks of the ACL (mirrors PlainAccessValidator.parse, 4.9.x): its credentials,
-// the signed content and the (resource, permission) pairs its request code needs. The mapping
-// from request code to resources is the one table kAclResources in access_resource.cc; codes
-// not in it need no resource permission, only a valid signature (and admin codes an admin).
-// Pure; any thread.
+// the signed content and the (resource, permission) pairs its request code needs. Which
+// resources a code names is its AclResourceRule, one column of the request table
+// (server/request_table.cc, read by Dispatcher::Dispatch); codes whose rule is kNone (and
+// codes rmqd does not serve) need no resource permission, only a valid signature (and admin
+// codes an admin). Pure; any thread.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,24 @@
 #include "protocol/remoting_command.h"
 
 namespace rmq::acl {
+
+// How a request code names its resources (the cases of Java's parse switch).
+enum class AclRule : uint8_t {
+  kNone,               // no resource: only the signature (and, for admin codes, the account) is checked
+  kSend,               // topic PUB; a retry topic instead needs SUB on the group field's retry topic
+  kGroupSub,           // %RETRY%<group> SUB
+  kTopicSub,           // topic SUB
+  kTopicThenGroupSub,  // topic SUB, %RETRY%<group> SUB
+  kGroupThenTopicSub,  // %RETRY%<group> SUB, topic SUB
+  kHeartbeat,          // per consumer in the body: %RETRY%<group> SUB, each subscribed topic SUB
+};
+
+// A request code's rule and the extFields its topic and group are read from.
+struct AclResourceRule {
+  AclRule rule = AclRule::kNone;
+  const char* topic_key = nullptr;
+  const char* group_key = nullptr;
+};
 
 struct AccessResource {
   int32_t request_code = 0;
@@ -33,7 +52,9 @@ struct AccessResource {
   std::optional<std::string> parse_error;
 };
 
-AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::string_view remote_ip);
+// `rule` is the request code's row in the request table (kNone for codes not served).
+AccessResource ParseAccessResource(const protocol::RemotingCommand& req, std::string_view remote_ip,
+                                   const AclResourceRule& rule);
 
 // Orders (key, value) pairs as a java.util.HashMap<String, Byte> filled in this order iterates
 // (later duplicates replace the value in place).

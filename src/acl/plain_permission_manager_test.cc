@@ -11,6 +11,7 @@
 #include "acl/acl_signer.h"
 #include "acl/permission.h"
 #include "protocol/request_code.h"
+#include "server/dispatcher.h"  // the request table's ACL column
 
 namespace rmq::acl {
 
@@ -64,7 +65,7 @@ protocol::RemotingCommand Signed(int32_t code, std::vector<std::pair<std::string
 
 std::string Check(const PlainPermissionManager& m, const protocol::RemotingCommand& req,
                   const char* ip = "127.0.0.1") {
-  Status s = m.Validate(ParseAccessResource(req, ip));
+  Status s = m.Validate(ParseAccessResource(req, ip, server::AclRuleForCode(req.code)));
   return s.ok() ? "ok" : s.message();
 }
 
@@ -206,7 +207,7 @@ TEST_CASE("resource mapping follows Java's parse") {
     req.code = code;
     for (auto& [k, v] : f) req.ext_fields.Set(k, v);
     req.SetBody(body);
-    return ParseAccessResource(req, "1.2.3.4").resources;
+    return ParseAccessResource(req, "1.2.3.4", server::AclRuleForCode(code)).resources;
   };
   using V = std::vector<std::pair<std::string, uint8_t>>;
   CHECK(resources(10, {{"topic", "T"}, {"producerGroup", "g"}}) == V{{"T", kPermPub}});
@@ -226,7 +227,7 @@ TEST_CASE("resource mapping follows Java's parse") {
           r.ext_fields.Set("AccessKey", "x");
           r.SetBody("not json");
           return r;
-        }(), "1.2.3.4").parse_error.has_value());
+        }(), "1.2.3.4", {AclRule::kHeartbeat}).parse_error.has_value());
 }
 
 TEST_CASE("HashMap order is Java's: bucket by spread hash, then insertion") {

@@ -4,6 +4,7 @@
 #include "common/logging.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/flow_control.h"
+#include "store/message_store.h"
 
 namespace rmq::server {
 
@@ -14,7 +15,7 @@ RemotingCommand ErrorResponse(ResponseCode code, std::string remark) {
   return RemotingCommand::CreateResponse(static_cast<int32_t>(code), std::move(remark));
 }
 
-bool Dispatcher::RefusedByFlowControl(Connection& conn, const RemotingCommand& req, const ReplyTarget& to) {
+bool Dispatcher::RefusedByFlowControl(Connection& conn, const RequestSpec* spec, const ReplyTarget& to) {
   // uv_now is the loop's time when its poll last returned, i.e. when this frame's bytes were
   // at the latest known to be here; everything since then was the loop working on others.
   uv_loop_t* loop = server_.loop();
@@ -24,7 +25,9 @@ bool Dispatcher::RefusedByFlowControl(Connection& conn, const RemotingCommand& r
     turn_requests_ = 0;
   }
   const size_t ahead = turn_requests_++;
-  if (broker_ == nullptr || !(conn.role() & kRoleBroker) || !IsFlowControlledSend(req.code)) return false;
+  if (broker_ == nullptr || !(conn.role() & kRoleBroker) || spec == nullptr || !spec->rules.flow_controlled) {
+    return false;
+  }
   const BrokerConfig& c = broker_->config();
   const uint64_t now_ms = uv_hrtime() / 1000000;
   SendFlowState st;
@@ -42,28 +45,64 @@ bool Dispatcher::RefusedByFlowControl(Connection& conn, const RemotingCommand& r
   return true;
 }
 
+bool Dispatcher::RefusedByAcl(Connection& conn, const RemotingCommand& req, const RequestSpec* spec,
+                              const ReplyTarget& to) {
+  if (broker_ == nullptr || !(conn.role() & kRoleBroker)) return false;
+  const acl::PlainPermissionManager* acl = broker_->acl();
+  if (acl == nullptr) return false;
+  Status s = acl->Validate(acl::ParseAccessResource(req, conn.remote_ip(), spec ? spec->rules.acl : acl::AclResourceRule{}));
+  if (s.ok()) return false;
+  RMQ_LOG_WARN("acl: refused code %d from %s: %s", req.code, conn.remote_addr().c_str(), s.message().c_str());
+  server_.Reply(to, ErrorResponse(ResponseCode::kSystemError, s.message()));
+  return true;
+}
+
+bool Dispatcher::RefusedOnSlave(Connection& conn, const RequestSpec& spec, const ReplyTarget& to,
+                                RequestContext* ctx) {
+  if (spec.rules.writes == Writes::kNo || broker_ == nullptr || !(conn.role() & kRoleBroker) ||
+      broker_->config().broker_role != "SLAVE") {
+    return false;
+  }
+  RemotingCommand resp;
+  switch (spec.rules.writes) {
+    case Writes::kNo:
+      return false;
+    case Writes::kReply:
+      ctx->store_refused = true;
+      return false;
+    case Writes::kMessage:
+      resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
+                           "service not available now. It may be caused by one of the following reasons: the broker's "
+                           "disk is full [" + broker_->store().DiskUtil() +
+                               "], messages are put to the slave, message store has been shut down, etc.");
+      break;
+    case Writes::kSendBack:
+      resp = ErrorResponse(ResponseCode::kSystemError, "SERVICE_NOT_AVAILABLE");
+      break;
+    case Writes::kEndTransaction:
+      // Java sets only the code on its fresh response, whose remark is this placeholder.
+      resp = ErrorResponse(ResponseCode::kSlaveNotAvailable, "not set any response code");
+      break;
+  }
+  RMQ_LOG_WARN("broker role is slave: refused %s from %s", spec.name, conn.remote_addr().c_str());
+  server_.Reply(to, std::move(resp));
+  return true;
+}
+
 void Dispatcher::Dispatch(Connection& conn, RemotingCommand& req) {
   ReplyTarget to{conn.id(), req.opaque, req.serialize_type, req.IsOneway()};
-  // Flow control first: Java refuses a send before its processor (and ACL hook) runs.
-  if (RefusedByFlowControl(conn, req, to)) return;
-  // ACL runs before the lookup: Java's broker checks every request, unknown codes included.
-  if (broker_ != nullptr && (conn.role() & kRoleBroker)) {
-    if (const acl::PlainPermissionManager* acl = broker_->acl()) {
-      Status s = acl->Validate(acl::ParseAccessResource(req, conn.remote_ip()));
-      if (!s.ok()) {
-        RMQ_LOG_WARN("acl: refused code %d from %s: %s", req.code, conn.remote_addr().c_str(), s.message().c_str());
-        server_.Reply(to, ErrorResponse(ResponseCode::kSystemError, s.message()));
-        return;
-      }
-    }
-  }
   const RequestSpec* spec = FindRequestSpec(req.code, conn.role());
+  // Flow control first: Java refuses a send before its processor (and ACL hook) runs.
+  if (RefusedByFlowControl(conn, spec, to)) return;
+  // ACL runs before "not supported": Java's broker checks every request, unknown codes included.
+  if (RefusedByAcl(conn, req, spec, to)) return;
   RemotingCommand resp;
   if (spec == nullptr) {
     // Java's remark, leading space included.
     resp = ErrorResponse(ResponseCode::kRequestCodeNotSupported, " request type " + std::to_string(req.code) + " not supported");
   } else {
     RequestContext ctx{server_, conn, to, namesrv_, broker_};
+    if (RefusedOnSlave(conn, *spec, to, &ctx)) return;
     HandlerResult r;
     try {
       r = spec->handler(ctx, req, &resp);

@@ -17,9 +17,10 @@ Status ReadConfigFile(const std::string& path, std::string* out);
 
 namespace rmq::server {
 
-// Queues `data` to be written to `path` (WriteFileAtomically) on a background thread, so the
-// event loop never waits for fsync. A newer write to the same path replaces a queued one.
-// Errors are logged. Thread-safe.
+// Queues `data` to be written to `path` (WriteFileAtomically) on the config writer thread
+// (server/persist_queue.h, owned by the controllers), so the event loop never waits for fsync. A
+// newer write to the same path replaces a queued one. With no writer thread running the write
+// happens at once. Errors are logged. Thread-safe.
 void PersistAsync(const std::string& path, std::string data);
 // Blocks until every queued write has reached disk (shutdown, tests).
 void FlushPersistQueue();

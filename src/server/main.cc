@@ -88,6 +88,23 @@ void ReportUnknown(const std::vector<std::string>& unknown, const std::string& f
   for (const auto& k : unknown) RMQ_LOG_WARN("%s: unknown config key %s (ignored)", file.c_str(), k.c_str());
 }
 
+// TLS on the listeners (tls.server.mode) and on outgoing connections (tls.enable).
+Status SetUpTls(RemotingServer& server, const TlsConfig& tls) {
+  if (tls.mode != TlsMode::kDisabled) {
+    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::Create(tls);
+    if (!ctx.ok()) return ctx.status();
+    server.SetTls(ctx.value());
+    RMQ_LOG_INFO("TLS %s on every listener (certificate %s)", tls.mode == TlsMode::kEnforcing ? "enforcing" : "permissive",
+                 tls.cert_path.c_str());
+  }
+  if (tls.client_enable) {
+    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::CreateClient();
+    if (!ctx.ok()) return ctx.status();
+    server.SetClientTls(ctx.value());
+  }
+  return Status::OK();
+}
+
 int Fail(const std::string& what) {
   fprintf(stderr, "rmqd: %s\n", what.c_str());
   return 1;
@@ -152,18 +169,7 @@ int main(int argc, char** argv) {
   }
 
   RemotingServer server(run_broker ? ToRemotingLimits(bcfg) : ToRemotingLimits(ncfg));
-  if (tls.value().mode != TlsMode::kDisabled) {
-    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::Create(tls.value());
-    if (!ctx.ok()) return Fail(ctx.status().ToString());
-    server.SetTls(ctx.value());
-    RMQ_LOG_INFO("TLS %s on every listener (certificate %s)",
-                 tls.value().mode == TlsMode::kEnforcing ? "enforcing" : "permissive", tls.value().cert_path.c_str());
-  }
-  if (tls.value().client_enable) {
-    Result<std::shared_ptr<TlsContext>> ctx = TlsContext::CreateClient();
-    if (!ctx.ok()) return Fail(ctx.status().ToString());
-    server.SetClientTls(ctx.value());
-  }
+  if (Status s = SetUpTls(server, tls.value()); !s.ok()) return Fail(s.ToString());
   std::unique_ptr<NamesrvController> namesrv;
   std::unique_ptr<BrokerController> broker;
   if (run_namesrv) {
@@ -187,10 +193,13 @@ int main(int argc, char** argv) {
 
   server.Run([&] {
     RMQ_LOG_INFO("shutting down");
+    // The shutdown list: the broker (its own ordered list, docs/broker.md), then the NameServer
+    // (standalone), then the loop. The last controller to stop joins the config writer thread,
+    // so every queued config write is on disk before the loop ends.
     if (broker) broker->Shutdown();
+    if (namesrv) namesrv->Shutdown();
     server.Stop();
   });
-  FlushPersistQueue();
   RMQ_LOG_INFO("stopped");
   return 0;
 }

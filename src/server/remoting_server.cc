@@ -149,13 +149,7 @@ void RemotingServer::Stop() {
   std::vector<Connection*> all;
   for (auto& [id, c] : conns_) all.push_back(c);
   for (Connection* c : all) Close(c);
-  for (uv_timer_t* t : timers_) {
-    uv_timer_stop(t);
-    uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) {
-      delete static_cast<std::function<void()>*>(h->data);
-      delete reinterpret_cast<uv_timer_t*>(h);
-    });
-  }
+  for (auto& [handle, t] : timers_) CloseTimer(t);
   timers_.clear();
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&flush_check_), nullptr);
@@ -613,7 +607,7 @@ void RemotingServer::Reply(const ReplyTarget& to, RemotingCommand&& resp) {
 void RemotingServer::Close(Connection* c) {
   if (c->state_ != Connection::State::kOpen) return;
   c->state_ = Connection::State::kClosing;
-  for (auto& h : on_close_) h(*c);
+  RunCloseHandlers(*c);
   // Fail requests still waiting on this connection.
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.conn == c->id_) {
@@ -718,7 +712,43 @@ void RemotingServer::ExpirePending() {
   }
 }
 
-void RemotingServer::AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::function<void()> fn) {
+CloseHandlerHandle RemotingServer::AddCloseHandler(CloseHandler h) {
+  CloseHandlerHandle handle = next_close_handle_++;
+  on_close_.emplace(handle, std::move(h));
+  return handle;
+}
+
+bool RemotingServer::RemoveCloseHandler(CloseHandlerHandle h) { return on_close_.erase(h) > 0; }
+
+void RemotingServer::RunCloseHandlers(Connection& c) {
+  // A handler may remove itself or another one: walk by handle, and call a copy, so the map can
+  // change under the walk and a running handler is never destroyed mid-call.
+  CloseHandlerHandle last = next_close_handle_;
+  for (auto it = on_close_.begin(); it != on_close_.end() && it->first < last;) {
+    CloseHandlerHandle handle = it->first;
+    CloseHandler h = it->second;
+    h(c);
+    it = on_close_.upper_bound(handle);
+  }
+}
+
+void RemotingServer::CloseTimer(uv_timer_t* t) {
+  uv_timer_stop(t);
+  uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) {
+    delete static_cast<std::function<void()>*>(h->data);
+    delete reinterpret_cast<uv_timer_t*>(h);
+  });
+}
+
+bool RemotingServer::RemoveTimer(TimerHandle handle) {
+  auto it = timers_.find(handle);
+  if (it == timers_.end()) return false;
+  CloseTimer(it->second);
+  timers_.erase(it);
+  return true;
+}
+
+TimerHandle RemotingServer::AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::function<void()> fn) {
   auto* t = new uv_timer_t;
   uv_timer_init(&loop_, t);
   t->data = new std::function<void()>(std::move(fn));
@@ -729,7 +759,9 @@ void RemotingServer::AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::func
       RMQ_LOG_ERROR("unexpected exception in a timer");
     }
   }, delay_ms, interval_ms);
-  timers_.push_back(t);
+  TimerHandle handle = next_timer_handle_++;
+  timers_.emplace(handle, t);
+  return handle;
 }
 
 void RemotingServer::Post(std::function<void()> fn) {

@@ -112,6 +112,13 @@ struct ReplyTarget {
   bool oneway = false;
 };
 
+// Undo handles for RemotingServer's registrations. A timer or close handler added by a service
+// is removed by the service when it stops (and a reconnecting HA peer drops the timers of its
+// old link) without stopping the loop. 0 is never a valid handle; removing one twice, or after
+// the server stopped, is a no-op. Removal from inside any timer or close callback is safe.
+using TimerHandle = uint64_t;
+using CloseHandlerHandle = uint64_t;
+
 class RemotingServer {
  public:
   using RequestHandler = std::function<void(Connection& conn, protocol::RemotingCommand& req)>;
@@ -129,7 +136,11 @@ class RemotingServer {
   void SetTls(std::shared_ptr<TlsContext> tls);
   // TLS on outgoing connections (Connect); Java's tls.enable for its remoting clients.
   void SetClientTls(std::shared_ptr<TlsContext> tls) { client_tls_ = std::move(tls); }
-  void AddCloseHandler(CloseHandler h) { on_close_.push_back(std::move(h)); }
+  // Called for every connection that closes, in the order added. The handle removes it.
+  CloseHandlerHandle AddCloseHandler(CloseHandler h);
+  // False when `h` is not (or no longer) registered. A handler removed while a close runs the
+  // handlers is not called for that close if it has not run yet.
+  bool RemoveCloseHandler(CloseHandlerHandle h);
 
   Status Listen(const std::string& host, int port, Role role);
   // Runs the loop until Stop(); installs SIGINT/SIGTERM handlers that call `on_signal`.
@@ -153,7 +164,11 @@ class RemotingServer {
   void InvokeOneway(ConnectionId id, protocol::RemotingCommand&& req);
 
   // Periodic timer on the loop; the callback runs every `interval_ms`, first after `delay_ms`.
-  void AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::function<void()> fn);
+  // The handle cancels it (RemoveTimer).
+  TimerHandle AddTimer(uint64_t delay_ms, uint64_t interval_ms, std::function<void()> fn);
+  // Stops a timer: it never fires again (its callback is freed on a later loop turn, so a timer
+  // may remove itself). False when `t` is not (or no longer) registered.
+  bool RemoveTimer(TimerHandle t);
   // Runs `fn` on the loop thread soon; callable from any thread (uv_async, coalesced).
   void Post(std::function<void()> fn);
 
@@ -193,6 +208,7 @@ class RemotingServer {
   void WroteBytes(Connection* c, size_t bytes);
   void FlushWrites();
   void DrainPosted();
+  void RunCloseHandlers(Connection& c);
 
   static void OnConnection(uv_stream_t* server, int status);
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -215,10 +231,13 @@ class RemotingServer {
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::map<int32_t, Pending> pending_;
   RequestHandler on_request_;
-  std::vector<CloseHandler> on_close_;
+  std::map<CloseHandlerHandle, CloseHandler> on_close_;  // handle order = registration order
+  CloseHandlerHandle next_close_handle_ = 1;
   std::shared_ptr<TlsContext> tls_;
   std::shared_ptr<TlsContext> client_tls_;
-  std::vector<uv_timer_t*> timers_;
+  std::unordered_map<TimerHandle, uv_timer_t*> timers_;
+  TimerHandle next_timer_handle_ = 1;
+  static void CloseTimer(uv_timer_t* t);
   uv_async_t async_{};
   // Connections with frames waiting in out_; flushed after each poll phase (check) and before
   // the loop blocks (prepare), so responses produced together leave in one syscall.

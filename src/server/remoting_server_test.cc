@@ -65,3 +65,91 @@ TEST_CASE("remotingMemoryLimit below 1 MiB is refused") {
 }
 
 }  // namespace rmq::server
+
+namespace rmq::server {
+
+namespace {
+// Runs the server's loop until `ms` have passed (a stopper timer ends it).
+void RunFor(RemotingServer& server, uint64_t ms) {
+  server.AddTimer(ms, 0, [&server] { server.Stop(); });
+  uv_run(server.loop(), UV_RUN_DEFAULT);
+}
+// A connection that closes at once: the host is not an address, so Connect closes it inline.
+void CloseOneConnection(RemotingServer& server) {
+  server.Connect("not-an-address", 1, [](Status) {});
+}
+}  // namespace
+
+TEST_CASE("RemoveTimer: a removed timer does not fire, the others do") {
+  RemotingServer server;
+  int kept = 0, removed = 0;
+  server.AddTimer(5, 5, [&] { ++kept; });
+  TimerHandle t = server.AddTimer(5, 5, [&] { ++removed; });
+  CHECK(t != 0);
+  CHECK(server.RemoveTimer(t));
+  CHECK_FALSE(server.RemoveTimer(t));  // twice: a no-op
+  RunFor(server, 60);
+  CHECK(kept > 0);
+  CHECK(removed == 0);
+}
+
+TEST_CASE("RemoveTimer: a timer removes itself and another one from inside its callback") {
+  RemotingServer server;
+  int self_fired = 0, other_fired = 0;
+  TimerHandle other = 0, self = 0;
+  // Same period, added first: fires before `other` in every round.
+  self = server.AddTimer(5, 5, [&] {
+    ++self_fired;
+    CHECK(server.RemoveTimer(self));
+    CHECK(server.RemoveTimer(other));
+  });
+  other = server.AddTimer(5, 5, [&] { ++other_fired; });
+  RunFor(server, 60);
+  CHECK(self_fired == 1);
+  CHECK(other_fired == 0);
+}
+
+TEST_CASE("RemoveTimer after Stop is a no-op") {
+  RemotingServer server;
+  TimerHandle t = server.AddTimer(1000, 1000, [] {});
+  server.Stop();
+  CHECK_FALSE(server.RemoveTimer(t));
+}
+
+TEST_CASE("RemoveCloseHandler: a removed handler is not called") {
+  RemotingServer server;
+  int a = 0, b = 0;
+  server.AddCloseHandler([&](Connection&) { ++a; });
+  CloseHandlerHandle hb = server.AddCloseHandler([&](Connection&) { ++b; });
+  CloseOneConnection(server);
+  CHECK(a == 1);
+  CHECK(b == 1);
+  CHECK(server.RemoveCloseHandler(hb));
+  CHECK_FALSE(server.RemoveCloseHandler(hb));
+  CloseOneConnection(server);
+  CHECK(a == 2);
+  CHECK(b == 1);
+}
+
+TEST_CASE("RemoveCloseHandler from inside a close handler: itself and a later one") {
+  RemotingServer server;
+  int first = 0, second = 0, third = 0;
+  CloseHandlerHandle h1 = 0, h2 = 0;
+  h1 = server.AddCloseHandler([&](Connection&) {
+    ++first;
+    CHECK(server.RemoveCloseHandler(h1));  // itself, while running
+    CHECK(server.RemoveCloseHandler(h2));  // one that has not run yet for this close
+  });
+  h2 = server.AddCloseHandler([&](Connection&) { ++second; });
+  server.AddCloseHandler([&](Connection&) { ++third; });
+  CloseOneConnection(server);
+  CHECK(first == 1);
+  CHECK(second == 0);
+  CHECK(third == 1);
+  CloseOneConnection(server);
+  CHECK(first == 1);
+  CHECK(second == 0);
+  CHECK(third == 2);
+}
+
+}  // namespace rmq::server

@@ -1,17 +1,26 @@
 // CommitLog: the append-only message log under `commitlog/` (the write and read paths of Java's
 // CommitLog; recovery lives in recovery.cc, the byte layout in commit_log_record.cc).
 //
-// Threading: Append and reads run on the loop thread; Flush on the flush thread.
+// Two ways in: Append encodes messages (a master's puts); AppendRaw stores bytes encoded
+// elsewhere (a future HA slave copying its master's CommitLog, Java's appendData). Neither
+// writes a ConsumeQueue or index entry: ReputService (reput_service.h) derives those from the
+// records, so both ways share one dispatch path.
+//
+// Threading: Append, AppendRaw and reads run on the loop thread; Flush on the flush thread.
+// The CommitLog owns two background threads (the next-file allocator and the page warmer);
+// StopServices() stops both, the destructor too.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "store/allocate_mapped_file_service.h"
+#include "store/commit_log_record.h"
 #include "store/mapped_file_queue.h"
 #include "store/message_store.h"
 #include "store/page_warmer.h"
@@ -47,6 +56,19 @@ class CommitLog {
   // InvalidArgument if the records can never fit in one file; IOError if a file cannot be made.
   Status Append(const MessageToStore* msgs, size_t n, int64_t first_queue_offset,
                 int64_t store_timestamp, AppendResult* result);
+
+  // Stores `bytes` verbatim at CommitLog offset `offset` (Java's appendData, for a slave that
+  // copies its master's CommitLog): records, possibly a partial last one that a later call
+  // completes, and blank end-of-file records exactly as the master's files hold them (the
+  // files must have the master's size). `offset` must be MaxWroteOffset(), or, on an empty
+  // CommitLog, a file boundary; the bytes must fit in the file that holds `offset` (a call at a
+  // file's end starts the next file). InvalidArgument otherwise, nothing written; IOError /
+  // IsNoSpace when a file cannot be made or reserved. The bytes are not checked here: the reput
+  // dispatches only whole, intact records and stops before anything else.
+  Status AppendRaw(int64_t offset, std::string_view bytes);
+  // Stops the allocator and page-warmer threads (the allocator removes a prepared file nobody
+  // took). After this Append still works, preparing files on the caller's thread. Idempotent.
+  void StopServices();
 
   // `size` bytes at `offset` if they lie within one file's readable (committed) part, else
   // empty view; then `uncommitted` (if given) says whether they are appended but still in a
@@ -86,5 +108,15 @@ class CommitLog {
   std::atomic<int64_t> committed_store_timestamp_{0};
   PageWarmer warmer_;  // declared last: its thread stops before the files go
 };
+
+// Called for each message record found by a scan, with its CommitLog offset.
+using RecordVisitor = std::function<void(const RecordView& record, int64_t offset)>;
+
+// Decodes records from `start` (a record boundary), following blank records to the next
+// file, until a record fails to decode, a record's PHYSICALOFFSET disagrees with where it
+// lies, the files end, or `limit` is reached. Returns the offset just past the last good
+// record (or the blank that ends the last file). `visit` may be null.
+int64_t ScanCommitLog(const MappedFileQueue& files, int64_t start, int64_t limit,
+                      const RecordVisitor& visit);
 
 }  // namespace rmq::store

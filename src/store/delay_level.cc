@@ -3,6 +3,8 @@
 #include <charconv>
 #include <limits>
 
+#include "store/property_scan.h"
+
 namespace rmq::store {
 
 namespace {
@@ -10,20 +12,6 @@ namespace {
 constexpr int32_t kTransactionTypeMask = 0xC;
 constexpr int32_t kTransactionPreparedType = 0x4;
 constexpr int32_t kTransactionRollbackType = 0xC;
-
-// Calls visit(name, value) for each well-formed pair; stops when visit returns false.
-template <typename Visit>
-void ForEachProperty(std::string_view props, Visit&& visit) {
-  size_t pos = 0;
-  while (pos < props.size()) {
-    size_t end = props.find('\x02', pos);
-    if (end == std::string_view::npos) end = props.size();
-    std::string_view item = props.substr(pos, end - pos);
-    size_t sep = item.find('\x01');
-    if (sep != std::string_view::npos && !visit(item.substr(0, sep), item.substr(sep + 1), item)) return;
-    pos = end + 1;
-  }
-}
 
 void AppendPair(std::string* out, std::string_view name, std::string_view value) {
   out->append(name);
@@ -72,7 +60,7 @@ int64_t DelayLevelTable::DelayMillis(int32_t level) const {
 
 int32_t DelayLevelOf(std::string_view properties) {
   int32_t level = 0;
-  ForEachProperty(properties, [&](std::string_view name, std::string_view value, std::string_view) {
+  ForEachProperty(properties, [&](std::string_view name, std::string_view value) {
     if (name != kDelayProperty) return true;
     int32_t v = 0;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
@@ -85,7 +73,7 @@ int32_t DelayLevelOf(std::string_view properties) {
 std::string RemoveProperty(std::string_view properties, std::string_view name) {
   std::string out;
   out.reserve(properties.size());
-  ForEachProperty(properties, [&](std::string_view n, std::string_view v, std::string_view) {
+  ForEachProperty(properties, [&](std::string_view n, std::string_view v) {
     if (n != name) AppendPair(&out, n, v);
     return true;
   });

@@ -44,22 +44,6 @@ std::string NameAfter(const std::string& last) {
 
 }  // namespace
 
-bool FindProperty(std::string_view props, std::string_view name, std::string_view* value) {
-  size_t pos = 0;
-  while (pos < props.size()) {
-    size_t end = props.find('\x02', pos);
-    if (end == std::string_view::npos) end = props.size();
-    std::string_view item = props.substr(pos, end - pos);
-    size_t sep = item.find('\x01');
-    if (sep != std::string_view::npos && item.substr(0, sep) == name) {
-      *value = item.substr(sep + 1);
-      return true;
-    }
-    pos = end + 1;
-  }
-  return false;
-}
-
 std::string IndexFileNameForTime(int64_t millis) {
   std::time_t secs = static_cast<std::time_t>(millis / 1000);
   std::tm tm{};

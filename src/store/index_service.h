@@ -17,6 +17,7 @@
 
 #include "common/status.h"
 #include "store/index_file.h"
+#include "store/property_scan.h"  // FindProperty
 
 namespace rmq::store {
 
@@ -31,9 +32,6 @@ struct QueryOffsetResult {
   int64_t index_last_update_timestamp = 0;
   int64_t index_last_update_phyoffset = 0;
 };
-
-// The value of property `name` in a stored properties string (name\x01value\x02...).
-bool FindProperty(std::string_view properties, std::string_view name, std::string_view* value);
 
 // The index file name for a time: Java's UtilAll.timeMillisToHumanString (local time,
 // yyyyMMddHHmmssSSS).

@@ -52,19 +52,21 @@ const char* GetMessageStatusName(GetMessageStatus s) {
 
 namespace {
 
-// Indexes the records the index files do not cover yet (after a crash dropped the newest
-// files, or for a store written without an index). BuildIndex skips what is already indexed.
-void RebuildIndex(const MappedFileQueue& files, int64_t end, IndexService* index) {
-  const int64_t from = std::clamp(index->RebuildFrom(), files.MinOffset(), std::max(files.MinOffset(), end));
-  int64_t records = 0;
-  ScanCommitLog(files, from, end, [&](const RecordView& r, int64_t offset) {
-    index->BuildIndex(r.topic, r.properties, r.sys_flag, offset, r.store_timestamp);
-    ++records;
-  });
-  if (records > 0) {
-    RMQ_LOG_INFO("index: re-indexed %lld records in CommitLog [%lld, %lld)", static_cast<long long>(records),
-                 static_cast<long long>(from), static_cast<long long>(end));
+// Open's catch-up: dispatches, in one CommitLog scan, the ConsumeQueue entries recovery found
+// missing (from recovered.dispatch_from) and the index entries the index files lack (after a
+// crash dropped the newest files, or for a store written without an index; BuildIndex skips
+// what is already indexed), then corrects each queue's minimum offset.
+ReputResult CatchUpAtOpen(ReputService* reput, const RecoveryResult& recovered, const MappedFileQueue& files,
+                          ConsumeQueueStore* queues, IndexService* index) {
+  const int64_t end = recovered.commit_log_end;
+  const int64_t index_from = std::clamp(index->RebuildFrom(), files.MinOffset(), std::max(files.MinOffset(), end));
+  ReputResult r = reput->Reput(ReputService::Start{recovered.dispatch_from, index_from}, end);
+  if (r.index_records > 0) {
+    RMQ_LOG_INFO("index: re-indexed %lld records in CommitLog [%lld, %lld)", static_cast<long long>(r.index_records),
+                 static_cast<long long>(index_from), static_cast<long long>(end));
   }
+  for (const auto& cq : queues->All()) cq->CorrectMinOffset(files.MinOffset());
+  return r;
 }
 
 }  // namespace
@@ -118,11 +120,14 @@ Status MessageStore::Open() {
   s = checkpoint->Open();
   if (s.ok()) s = commit_log->Load();
   if (s.ok()) s = queues->Load();
-  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered, &m.delay_levels);
+  if (s.ok()) s = RecoverStore(commit_log.get(), queues.get(), *checkpoint, crashed, &recovered);
   auto index = std::make_unique<IndexService>(m.RootPath("index"), c.max_hash_slot_num, c.max_index_num,
                                               c.max_msgs_num_batch);
   if (s.ok()) s = index->Load(crashed, checkpoint->index_msg_timestamp(), recovered.commit_log_end);
-  if (s.ok()) RebuildIndex(*commit_log->file_queue(), recovered.commit_log_end, index.get());
+  auto reput = std::make_unique<ReputService>(commit_log.get(), queues.get(), index.get(), &m.delay_levels);
+  ReputResult caught_up;
+  if (s.ok()) caught_up = CatchUpAtOpen(reput.get(), recovered, *commit_log->file_queue(), queues.get(), index.get());
+  if (s.ok()) s = caught_up.status;
   if (s.ok()) s = CreateAbortFile(abort_path);
   if (!s.ok()) {
     ::close(fd);
@@ -130,9 +135,9 @@ Status MessageStore::Open() {
   }
   RMQ_LOG_INFO("store %s open: CommitLog [%lld, %lld), %lld ConsumeQueue entries rebuilt%s",
                c.store_path_root_dir.c_str(), static_cast<long long>(commit_log->MinOffset()),
-               static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(recovered.redispatched),
+               static_cast<long long>(commit_log->MaxOffset()), static_cast<long long>(caught_up.consume_queue_entries),
                crashed ? " (after crash)" : "");
-  if (recovered.dispatch_short_of_space) {
+  if (caught_up.consume_queue_short_of_space) {
     RMQ_LOG_ERROR("store opened with ConsumeQueues short of disk space: reads are served, writes are refused "
                   "until a restart with free space");
     m.writes_need_restart = true;
@@ -160,31 +165,50 @@ Status MessageStore::Open() {
   m.commit_log = std::move(commit_log);
   m.queues = std::move(queues);
   m.index = std::move(index);
-  m.flush = std::make_unique<FlushService>(c, m.commit_log.get(), m.queues.get(), m.checkpoint.get(), m.index.get());
-  if (m.flush_listener) m.flush->SetListener(m.flush_listener);
-  m.flush->Start();
-  if (TransientStorePoolEnabled(c)) {
-    m.commit = std::make_unique<CommitService>(c, m.commit_log.get());
-    m.commit->Start();
-  }
-  m.clean = std::make_unique<CleanService>(m.config, m.commit_log.get(), m.queues.get(), m.index.get());
-  m.clean->Start();
+  m.reput = std::move(reput);
+  m.StartServices();
   m.open = true;
   return Status::OK();
+}
+
+void MessageStore::Impl::StartServices() {
+  flush = std::make_unique<FlushService>(config, commit_log.get(), queues.get(), checkpoint.get(), index.get());
+  if (flush_listener) flush->SetListener(flush_listener);
+  flush->Start();
+  if (TransientStorePoolEnabled(config)) {
+    commit = std::make_unique<CommitService>(config, commit_log.get());
+    commit->Start();
+  }
+  clean = std::make_unique<CleanService>(config, commit_log.get(), queues.get(), index.get());
+  clean->Start();
+}
+
+// The one shutdown order of every store thread (callers already refuse puts: `open` is false):
+//   1. clean: it deletes files the later steps would flush or close;
+//   2. commit (transientStorePoolEnable): copies every buffered byte into the files, so the
+//      last flush covers it;
+//   3. flush: a final full flush of CommitLog, ConsumeQueues and index, then the checkpoint;
+//   4. the CommitLog's allocator (removes a prepared file nobody took) and page warmer: nothing
+//      appends any more, and neither may touch a file once Shutdown closes it.
+// Shutdown then removes `abort` (everything is on disk) and closes the files.
+void MessageStore::Impl::StopServices() {
+  clean->Stop();
+  if (commit) commit->Stop();
+  flush->Stop();
+  commit_log->StopServices();
 }
 
 void MessageStore::Shutdown() {
   Impl& m = *impl_;
   if (!m.open) return;
-  m.open = false;
-  m.clean->Stop();
-  if (m.commit) m.commit->Stop();  // copies every buffered byte into the files before the last flush
-  m.flush->Stop();
+  m.open = false;  // stop accepting puts and reads
+  m.StopServices();
   Status s = RemoveAbortFile(m.RootPath("abort"));
   if (!s.ok()) RMQ_LOG_ERROR("%s", s.ToString().c_str());
   m.clean.reset();
   m.commit.reset();
   m.flush.reset();
+  m.reput.reset();
   m.index.reset();
   m.queues.reset();
   m.commit_log.reset();
@@ -334,19 +358,24 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   if (m.space_refused.load(std::memory_order_acquire) && m.space_refused.exchange(false)) {
     RMQ_LOG_INFO("store files have disk space again; writes are accepted again");
   }
-  if (dispatch) {
-    for (size_t i = 0; i < msgs.size(); ++i) {
-      Status ps = cq->Put(first_queue_offset + static_cast<int64_t>(i),
-                          CqEntry{appended.phy_offsets[i], appended.sizes[i],
-                                  ScheduleTagsCode(msgs[i].topic, msgs[i].properties, now, m.delay_levels,
-                                                   msgs[i].tags_code)});
-      // The record is in the CommitLog; a clean restart re-dispatches it from there.
-      if (!ps.ok()) RMQ_LOG_ERROR("ConsumeQueue write failed: %s", ps.ToString().c_str());
-    }
-  }
+  // The records' ConsumeQueue and index entries, through the one dispatch path with the fields
+  // already known (no decode). PREPARED/ROLLBACK records get none in the ConsumeQueue.
   for (size_t i = 0; i < msgs.size(); ++i) {
-    m.index->BuildIndex(msgs[i].topic, msgs[i].properties, StoredSysFlag(msgs[i]), appended.phy_offsets[i], now);
+    DispatchRequest r;
+    r.topic = msgs[i].topic;
+    r.queue_id = msgs[i].queue_id;
+    r.queue_offset = first_queue_offset + static_cast<int64_t>(i);
+    r.commit_log_offset = appended.phy_offsets[i];
+    r.size = appended.sizes[i];
+    r.sys_flag = StoredSysFlag(msgs[i]);
+    r.store_timestamp = now;
+    r.properties = msgs[i].properties;
+    r.tags_code = msgs[i].tags_code;
+    Status ps = m.reput->Dispatch(r, cq.get());
+    // The record is in the CommitLog; a clean restart re-dispatches it from there.
+    if (!ps.ok()) RMQ_LOG_ERROR("ConsumeQueue write failed: %s", ps.ToString().c_str());
   }
+  m.reput->set_reput_offset(appended.wrote_offset + appended.wrote_bytes);
   m.commit_log->set_last_store_timestamp(now);
   if (m.commit) m.commit->OnAppended();
   result.status = PutMessageStatus::kPutOk;
@@ -357,6 +386,22 @@ PutMessageResult MessageStore::PutMessages(const std::vector<MessageToStore>& ms
   result.msg_num = static_cast<int32_t>(msgs.size());
   result.phy_offsets = std::move(appended.phy_offsets);
   return result;
+}
+
+Status MessageStore::AppendToCommitLog(int64_t offset, std::string_view data) {
+  Impl& m = *impl_;
+  if (!m.open) return Status::Busy("store not open");
+  Status s = m.commit_log->AppendRaw(offset, data);
+  if (IsNoSpace(s)) m.MarkNoSpace(s);
+  if (!s.ok()) return s;
+  ReputResult r = m.reput->CatchUp();
+  if (r.records > 0) m.commit_log->set_last_store_timestamp(r.last_store_timestamp);
+  if (m.commit) m.commit->OnAppended();
+  if (r.consume_queue_short_of_space) {
+    m.writes_need_restart = true;
+    return Status::IOError("ConsumeQueue short of disk space; entries are rebuilt at the next start");
+  }
+  return r.status;
 }
 
 void MessageStore::SetFlushListener(std::function<void(int64_t flushed_offset)> on_flushed) {

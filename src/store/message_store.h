@@ -252,6 +252,17 @@ class MessageStore {
   // ratios (" 0.95"), as Java prints them.
   std::string DiskUtil() const;
 
+  // Replication seam (Java's getCommitLogData / appendToCommitLog), for the HA master and slave
+  // of the next issue. A master reads its CommitLog as bytes: GetCommitLogData gives the readable
+  // bytes from `offset` to the end of what the file holding it has (records, possibly the file's
+  // blank end), NotFound when there are none. A slave stores them unchanged: AppendToCommitLog
+  // appends `data` at `offset` (CommitLog::AppendRaw: it must continue the log and stay inside
+  // one file; a chunk may end inside a record) and then dispatches every record it completes
+  // through the same path as a put (ReputService::CatchUp), so ConsumeQueues and the index answer
+  // as on the master. The stores need the same CommitLog file size. Loop thread.
+  Result<SelectedMessage> GetCommitLogData(int64_t offset) const;
+  Status AppendToCommitLog(int64_t offset, std::string_view data);
+
   int64_t GetMinPhyOffset() const;
   int64_t GetMaxPhyOffset() const;
   // Deletes a topic's ConsumeQueues (DELETE_TOPIC_IN_BROKER).

@@ -15,6 +15,7 @@
 #include "store/flush_service.h"
 #include "store/index_service.h"
 #include "store/message_store.h"
+#include "store/reput_service.h"
 #include "store/store_checkpoint.h"
 
 namespace rmq::store {
@@ -30,6 +31,7 @@ struct MessageStore::Impl {
   std::unique_ptr<ConsumeQueueStore> queues;
   std::unique_ptr<StoreCheckpoint> checkpoint;
   std::unique_ptr<IndexService> index;
+  std::unique_ptr<ReputService> reput;  // the one CommitLog -> ConsumeQueue/index dispatch path
   std::unique_ptr<FlushService> flush;
   std::unique_ptr<CommitService> commit;  // only with transientStorePoolEnable in effect
   std::unique_ptr<CleanService> clean;
@@ -49,6 +51,10 @@ struct MessageStore::Impl {
   bool SpaceProbeAllowed();
   // Sets space_refused (logging only when it changes) and the next probe time.
   void MarkNoSpace(const Status& why);
+  // Starts the store's threads (flush, commit, clean; the CommitLog's allocator started in
+  // Open) and stops every one of them in the shutdown order (see Shutdown in message_store.cc).
+  void StartServices();
+  void StopServices();
 };
 
 }  // namespace rmq::store

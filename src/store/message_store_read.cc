@@ -199,6 +199,17 @@ Result<SelectedMessage> MessageStore::LookMessageByOffset(int64_t phy_offset) co
   return sel;
 }
 
+Result<SelectedMessage> MessageStore::GetCommitLogData(int64_t offset) const {
+  if (!impl_->open) return Status::NotFound("store not open");
+  std::shared_ptr<MappedFile> f = offset < 0 ? nullptr : impl_->commit_log->file_queue()->FindFileByOffset(offset);
+  if (!f) return Status::NotFound("no CommitLog file at offset");
+  SelectedMessage sel;
+  sel.data = f->ReadFrom(offset - f->file_from_offset());
+  if (sel.data.empty()) return Status::NotFound("offset beyond written data");
+  sel.hold = std::move(f);
+  return sel;
+}
+
 QueryMessageResult MessageStore::QueryMessage(std::string_view topic, std::string_view key, int32_t max_num,
                                               int64_t begin_ts, int64_t end_ts) const {
   QueryMessageResult r;

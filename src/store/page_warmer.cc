@@ -23,11 +23,14 @@ int64_t PageSize() {
 
 PageWarmer::PageWarmer(int64_t ahead) : ahead_(std::max<int64_t>(ahead, 2 * PageSize())) {}
 
-PageWarmer::~PageWarmer() {
+PageWarmer::~PageWarmer() { Stop(); }
+
+void PageWarmer::Stop() {
   {
     std::lock_guard<std::mutex> l(mu_);
     stop_ = true;
   }
+  enabled_ = false;  // writer side: no request (and no new thread) after Stop
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
@@ -46,7 +49,7 @@ void PageWarmer::Advance(const std::shared_ptr<MappedFile>& file, int64_t write_
   asked_upto_ = upto;
   {
     std::lock_guard<std::mutex> l(mu_);
-    if (unsupported_) {
+    if (unsupported_ || stop_) {
       enabled_ = false;
       return;
     }

@@ -26,6 +26,10 @@ class PageWarmer {
   PageWarmer(const PageWarmer&) = delete;
   PageWarmer& operator=(const PageWarmer&) = delete;
 
+  // Joins the thread; later Advance calls do nothing. The owner (CommitLog::StopServices) calls
+  // it in the store's shutdown order; the destructor too. Idempotent.
+  void Stop();
+
   // Called by the writer after each append: `file` is the segment written, `write_pos` its new
   // write position. Cheap when nothing needs doing (no lock, no syscall).
   void Advance(const std::shared_ptr<MappedFile>& file, int64_t write_pos);

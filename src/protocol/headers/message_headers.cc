@@ -36,4 +36,40 @@ Status PullMessageRequestHeader::Decode(const ExtFields& f, PullMessageRequestHe
   return r.status();
 }
 
+Status ConsumerSendMsgBackRequestHeader::Decode(const ExtFields& f, ConsumerSendMsgBackRequestHeader* h) {
+  HeaderReader r(f);
+  int32_t max_times = 0;
+  r.Required("offset", &h->offset);
+  r.Required("group", &h->group);
+  r.Required("delayLevel", &h->delay_level);
+  r.Optional("originMsgId", &h->origin_msg_id);
+  r.Optional("originTopic", &h->origin_topic);
+  r.Optional("unitMode", &h->unit_mode);
+  r.Optional("maxReconsumeTimes", &max_times);
+  if (r.status().ok() && f.Find("maxReconsumeTimes") != nullptr) h->max_reconsume_times = max_times;
+  return r.status();
+}
+
+Status EndTransactionRequestHeader::Decode(const ExtFields& f, EndTransactionRequestHeader* h) {
+  HeaderReader r(f);
+  r.Required("producerGroup", &h->producer_group);
+  r.Required("tranStateTableOffset", &h->tran_state_table_offset);
+  r.Required("commitLogOffset", &h->commit_log_offset);
+  r.Required("commitOrRollback", &h->commit_or_rollback);
+  r.Optional("fromTransactionCheck", &h->from_transaction_check);
+  r.Required("msgId", &h->msg_id);
+  r.Optional("transactionId", &h->transaction_id);
+  return r.status();
+}
+
+Status QueryMessageRequestHeader::Decode(const ExtFields& f, QueryMessageRequestHeader* h) {
+  HeaderReader r(f);
+  r.Required("topic", &h->topic);
+  r.Required("key", &h->key);
+  r.Required("maxNum", &h->max_num);
+  r.Required("beginTimestamp", &h->begin_timestamp);
+  r.Required("endTimestamp", &h->end_timestamp);
+  return r.status();
+}
+
 }  // namespace rmq::protocol

@@ -1,8 +1,12 @@
-// Custom headers of the send and pull requests, each field declared once as required or
-// optional (mirrors SendMessageRequestHeader(V2) and PullMessageRequestHeader).
+// Custom headers of the message requests, each field declared once as required or optional
+// (mirror SendMessageRequestHeader(V2), PullMessageRequestHeader, ConsumerSendMsgBackRequestHeader,
+// EndTransactionRequestHeader and QueryMessageRequestHeader). Decode fails on the first missing
+// required or malformed field, naming it; handlers answer that SYSTEM_ERROR (RMQ_DECODE_HEADER).
+// Used by the send, reply, pull, send-back, transaction and query handlers.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/status.h"
@@ -50,6 +54,40 @@ struct PullMessageRequestHeader {
   std::string expression_type;
 
   static Status Decode(const ExtFields& f, PullMessageRequestHeader* h);
+};
+
+struct ConsumerSendMsgBackRequestHeader {
+  int64_t offset = 0;
+  std::string group;
+  int32_t delay_level = 0;
+  std::string origin_msg_id;
+  std::string origin_topic;
+  bool unit_mode = false;
+  std::optional<int32_t> max_reconsume_times;  // absent: the group's setting
+
+  static Status Decode(const ExtFields& f, ConsumerSendMsgBackRequestHeader* h);
+};
+
+struct EndTransactionRequestHeader {
+  std::string producer_group;
+  int64_t tran_state_table_offset = 0;
+  int64_t commit_log_offset = 0;
+  int32_t commit_or_rollback = 0;
+  bool from_transaction_check = false;
+  std::string msg_id;
+  std::string transaction_id;
+
+  static Status Decode(const ExtFields& f, EndTransactionRequestHeader* h);
+};
+
+struct QueryMessageRequestHeader {
+  std::string topic;
+  std::string key;
+  int32_t max_num = 0;
+  int64_t begin_timestamp = 0;
+  int64_t end_timestamp = 0;
+
+  static Status Decode(const ExtFields& f, QueryMessageRequestHeader* h);
 };
 
 }  // namespace rmq::protocol

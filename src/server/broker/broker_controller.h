@@ -1,29 +1,40 @@
-// BrokerController: the broker role. Owns the store and the metadata managers, registers
-// with the NameServers, parks long-polling pulls and SYNC_FLUSH replies (mirrors Java's
-// BrokerController, minus the thread pools: everything here runs on the loop thread).
+// BrokerController: the broker role's composition root (mirrors Java's BrokerController, minus
+// the thread pools: everything here runs on the loop thread). It builds the store, the metadata
+// managers and every service, wires them to each other, starts them in order and stops them in
+// one ordered shutdown list. It owns no timers and no protocol logic of its own; the handlers
+// reach the services through it. The services (each with its own Start/Stop and timers):
+//   ConfigPersistService     metadata files on their periods        config_persist_service.h
+//   ClientManager            heartbeats, channel expiry              client_manager.h
+//   PullMessageService       pull checks, filters, long polling      pull_message_service.h
+//   SyncFlushWaiters         SYNC_FLUSH replies                      sync_flush_waiters.h
+//   ScheduleMessageService   delay levels                            schedule_message_service.h
+//   TimerMessageService      timer wheel                             timer_message_service.h
+//   TransactionCheckService  half-message checks, producer callback  transaction_check_service.h
+//   NamesrvRegistrar         REGISTER_BROKER rounds and answers      namesrv_registrar.h
+// docs/broker.md lists the timers and the shutdown order.
 #pragma once
 
 #include <functional>
-#include <map>
 #include <memory>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "acl/plain_permission_manager.h"
-#include "protocol/headers/message_headers.h"
 #include "protocol/remoting_command.h"
 #include "server/broker/client_manager.h"
+#include "server/broker/config_persist_service.h"
 #include "server/broker/consumer_offset_manager.h"
-#include "server/broker/pull_request_hold_service.h"
+#include "server/broker/namesrv_registrar.h"
+#include "server/broker/pull_message_service.h"
 #include "server/broker/schedule_message_service.h"
 #include "server/broker/subscription_group_manager.h"
+#include "server/broker/sync_flush_waiters.h"
 #include "server/broker/timer_message_service.h"
 #include "server/broker/topic_config_manager.h"
+#include "server/broker/transaction_check_service.h"
 #include "server/broker/transactional_message_service.h"
 #include "server/config.h"
-#include "server/register_broker_body.h"
 #include "server/remoting_server.h"
+#include "server/service_timers.h"
 #include "store/message_store.h"
 
 namespace rmq::server {
@@ -32,9 +43,9 @@ class BrokerController {
  public:
   BrokerController(RemotingServer& server, BrokerConfig config);
   ~BrokerController();
-  // Opens the store and metadata, starts timers and NameServer registration.
+  // Opens the store and metadata, starts every service and NameServer registration.
   Status Start();
-  // Unregisters, flushes and persists everything. Idempotent.
+  // Stops the services in order (see docs/broker.md), flushes and persists everything. Idempotent.
   void Shutdown();
 
   const BrokerConfig& config() const { return config_; }
@@ -48,29 +59,23 @@ class BrokerController {
   ScheduleMessageService& schedule() { return *schedule_; }
   TimerMessageService& timers() { return *timers_; }
   TransactionalMessageService& transactions() { return *transactions_; }
+  PullMessageService& pulls() { return *pulls_; }
+  NamesrvRegistrar& registrar() { return *registrar_; }
   // The ACL 1.0 state when aclEnable=true, else null (Dispatcher's gate checks it).
   acl::PlainPermissionManager* acl() { return acl_.get(); }
   const store::HostAddress& store_host() const { return store_host_; }
   const std::string& broker_addr() const { return broker_addr_; }
   int64_t boot_timestamp() const { return boot_timestamp_; }
 
-  // Answers a send after its append: at once, or, under SYNC_FLUSH with WAIT=true, when the
-  // flush thread has synced past the message (group commit), or FLUSH_DISK_TIMEOUT.
-  void ReplyAfterPut(const ReplyTarget& to, int64_t end_offset, bool wait_store, protocol::RemotingCommand&& resp);
+  // Answers a send after its append (SyncFlushWaiters::ReplyAfterPut).
+  void ReplyAfterPut(const ReplyTarget& to, int64_t end_offset, bool wait_store, protocol::RemotingCommand&& resp) {
+    flush_waiters_->ReplyAfterPut(to, end_offset, wait_store, std::move(resp));
+  }
   // Tells long-polling pulls on topic/queue that messages arrived.
-  void OnMessagesStored(const std::string& topic, int32_t queue_id);
-
-  // The pull path. Returns true when the pull was parked (answered later).
-  bool ProcessPull(const protocol::PullMessageRequestHeader& h, const ReplyTarget& to, bool allow_suspend,
-                   protocol::RemotingCommand* resp);
-
-  // Re-registers with every NameServer soon after a topic change: the changed topics only (Java's
-  // registerIncrementBrokerData) to a NameServer that has the rest, else the whole table.
-  void ScheduleRegister(const std::string& topic, bool deleted);
-  // Runs `fn` once the registration that carries the latest topic change has been answered by
-  // every NameServer (or failed), at once when none is pending. Java answers
-  // UPDATE_AND_CREATE_TOPIC and heartbeats that create a retry topic only after registering, so
-  // a client that asks for the route next finds it.
+  void OnMessagesStored(const std::string& topic, int32_t queue_id) {
+    if (pulls_ != nullptr) pulls_->OnMessagesStored(topic, queue_id);
+  }
+  // NamesrvRegistrar::WhenRegistered (at once before Start).
   void WhenRegistered(std::function<void()> fn);
   void NotifyConsumerIdsChanged(const std::string& group, const ConsumerGroupInfo& info);
 
@@ -80,38 +85,13 @@ class BrokerController {
   int64_t flow_control_refused = 0;  // sends answered SYSTEM_BUSY by the dispatcher's flow control
 
   // Sends stored and waiting for their SYNC_FLUSH (flow control's sendThreadPoolQueueCapacity).
-  size_t sends_waiting_for_flush() const { return flush_waiters_.size(); }
+  size_t sends_waiting_for_flush() const { return flush_waiters_ ? flush_waiters_->size() : 0; }
 
  private:
+  Status OpenStoreAndMetadata();
+  Status CreateServices();
   Status StartAcl();
-  struct RegisterRound {
-    int pending = 0;
-    std::vector<std::function<void()>> waiters;
-  };
-  // A REGISTER_BROKER body ready to send; `ok` is false when it could not be built or would not
-  // fit in a frame (then it is not sent; the error is logged once per data version).
-  struct RegisterBody {
-    bool ok = false;
-    bool compressed = false;
-    size_t topics = 0;
-    DataVersion version;
-    std::string bytes;
-    int32_t crc = 0;
-  };
-  // Full: the whole topic table to every NameServer (start, the periodic round, retries).
-  // Increment: the topics changed since the last round to NameServers whose last registration
-  // succeeded on the current connection, the whole table to the others.
-  enum class RegisterKind { kFull, kIncrement };
-  void RegisterBrokerAll(RegisterKind kind = RegisterKind::kFull);
-  void SendRegister(size_t i, const RegisterBody& body, std::shared_ptr<RegisterRound> round);
-  // The full body, encoded once per data version (the periodic round re-sends cached bytes).
-  const RegisterBody& FullRegisterBody();
-  RegisterBody BuildRegisterBody(const TopicTable& table, const DataVersion& dv, bool full);
-  static void FinishRound(const std::shared_ptr<RegisterRound>& round);
-  void OnFlushed(int64_t flushed);
-  void CheckFlushTimeouts();
-  // Sends a broker -> producer request (CHECK_TRANSACTION_STATE) to one live channel of `group`.
-  bool SendToProducerGroup(const std::string& group, protocol::RemotingCommand&& req);
+  void StartServices();
 
   RemotingServer& server_;
   BrokerConfig config_;
@@ -120,50 +100,22 @@ class BrokerController {
   ConsumerOffsetManager offsets_;
   SubscriptionGroupManager groups_;
   ClientManager clients_;
-  PullRequestHoldService holds_;
   std::unique_ptr<acl::PlainPermissionManager> acl_;
-  std::unique_ptr<ScheduleMessageService> schedule_;  // created in Start, after the store opens
-  std::unique_ptr<TimerMessageService> timers_;       // likewise
-  std::unique_ptr<TransactionalMessageService> transactions_;  // likewise
+  // Created in Start, after the store opens.
+  std::unique_ptr<ConfigPersistService> config_persist_;
+  std::unique_ptr<PullMessageService> pulls_;
+  std::unique_ptr<SyncFlushWaiters> flush_waiters_;
+  std::unique_ptr<ScheduleMessageService> schedule_;
+  std::unique_ptr<TimerMessageService> timers_;
+  std::unique_ptr<TransactionalMessageService> transactions_;
+  std::unique_ptr<TransactionCheckService> transaction_check_;
+  std::unique_ptr<NamesrvRegistrar> registrar_;
+  ServiceTimers acl_watch_;
   store::HostAddress store_host_;
   std::string broker_addr_;
   int64_t boot_timestamp_ = 0;
+  bool persist_queue_held_ = false;  // PersistQueue::Default().Start() was called
   bool started_ = false;
-  bool register_scheduled_ = false;
-  std::vector<std::function<void()>> next_round_waiters_;
-  std::set<std::string> register_pending_topics_;  // changed since the last round was built
-  bool register_full_pending_ = false;              // a delete: only a full round covers it
-  RegisterBody full_body_;                          // cache of FullRegisterBody()
-  bool full_body_valid_ = false;
-  DataVersion oversize_logged_;                     // the version whose oversize body was reported
-  uint64_t oversize_logged_ms_ = 0;
-
-  struct NamesrvLink {
-    std::string host;
-    int port = 0;
-    ConnectionId conn = 0;
-    bool connecting = false;
-    bool in_flight = false;
-    // The last REGISTER_BROKER on `conn` was answered with SUCCESS; until then every round sends
-    // this NameServer the whole table, and the retry timer keeps trying.
-    bool registered = false;
-    ConnectionId registered_conn = 0;
-    // LogRegisterError's throttle: the last reason logged, when, and failures since not logged.
-    std::string last_error;
-    uint64_t last_error_ms = 0;
-    int errors_unlogged = 0;
-  };
-  // Logs a failed or refused registration as an ERROR: at once when the reason is new, then at
-  // most every kRegisterErrorLogIntervalMs while the same reason repeats on each retry.
-  void LogRegisterError(NamesrvLink& n, const std::string& what);
-  std::vector<NamesrvLink> namesrvs_;
-
-  struct FlushWaiter {
-    ReplyTarget to;
-    protocol::RemotingCommand resp;
-    uint64_t deadline_ms;
-  };
-  std::multimap<int64_t, FlushWaiter> flush_waiters_;  // end offset -> reply
 };
 
 // Parses "a.b.c.d:port" into a store HostAddress.

@@ -181,4 +181,13 @@ std::set<std::string> ClientManager::GroupsSubscribing(const std::string& topic)
   return out;
 }
 
+void ClientManager::Start(RemotingServer& server) {
+  constexpr uint64_t kScanIntervalMs = 10000;
+  constexpr uint64_t kChannelExpireMs = 120000;
+  loop_timers_.OnClose(server, [this](Connection& c) { OnConnectionClosed(c.id()); });
+  loop_timers_.Add(server, kScanIntervalMs, kScanIntervalMs, [this, &server] {
+    for (ConnectionId id : ScanExpired(server.NowMs(), kChannelExpireMs)) server.CloseById(id);
+  });
+}
+
 }  // namespace rmq::server

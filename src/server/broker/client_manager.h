@@ -13,6 +13,7 @@
 
 #include "protocol/remoting_command.h"
 #include "server/remoting_server.h"
+#include "server/service_timers.h"
 
 namespace rmq::server {
 
@@ -79,10 +80,17 @@ class ClientManager {
   // Consumer groups that subscribe `topic`.
   std::set<std::string> GroupsSubscribing(const std::string& topic) const;
 
+  // The broker's hooks for this manager: a closed connection's channels are dropped at once, and
+  // every 10 s the channels silent for 120 s are dropped and their connections closed (Java's
+  // ClientHousekeepingService). Stop removes them.
+  void Start(RemotingServer& server);
+  void Stop() { loop_timers_.Clear(); }
+
  private:
   std::map<std::string, std::map<ConnectionId, ClientChannelInfo>> producers_;
   std::map<std::string, ConsumerGroupInfo> consumers_;
   ChangeListener on_change_;
+  ServiceTimers loop_timers_;
 };
 
 }  // namespace rmq::server

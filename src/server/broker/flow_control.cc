@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <string>
 
-#include "protocol/request_code.h"
 #include "protocol/response_code.h"
 
 namespace rmq::server {
@@ -22,14 +21,6 @@ std::string Period(const char* tag, const SendFlowState& s) {
 }
 
 }  // namespace
-
-bool IsFlowControlledSend(int32_t code) {
-  using protocol::RequestCode;
-  return code == static_cast<int32_t>(RequestCode::kSendMessage) ||
-         code == static_cast<int32_t>(RequestCode::kSendMessageV2) ||
-         code == static_cast<int32_t>(RequestCode::kSendBatchMessage) ||
-         code == static_cast<int32_t>(RequestCode::kConsumerSendMsgBack);
-}
 
 std::optional<protocol::RemotingCommand> CheckSendFlowControl(const SendFlowState& s) {
   if (s.send_thread_pool_queue_capacity > 0 &&

@@ -14,8 +14,9 @@
 //    memory are the ones stored and waiting for their SYNC_FLUSH; at the capacity, new sends
 //    are refused before they are stored.
 //  - The store's own refusal (OS_PAGECACHE_BUSY -> [PC_SYNCHRONIZED]) stays in the send handler.
-// Only SEND_MESSAGE, SEND_MESSAGE_V2, SEND_BATCH_MESSAGE and CONSUMER_SEND_MSG_BACK (Java's
-// send executor) are subject to it.
+// Which codes are subject to it (Java's send executor: SEND_MESSAGE, SEND_MESSAGE_V2,
+// SEND_BATCH_MESSAGE, CONSUMER_SEND_MSG_BACK) is the flow_controlled column of the request
+// table (server/request_table.cc); Dispatcher::Dispatch fills SendFlowState and asks here.
 #pragma once
 
 #include <cstddef>
@@ -28,9 +29,6 @@ namespace rmq::server {
 
 inline constexpr const char* kPcSynchronizedRemark = "[PC_SYNCHRONIZED]broker busy, start flow control for a while";
 inline constexpr const char* kOverloadRemark = "[OVERLOAD]system busy, start flow control for a while";
-
-// True for the request codes Java runs on its send executor.
-bool IsFlowControlledSend(int32_t code);
 
 struct SendFlowState {
   // Config (BrokerConfig).

@@ -69,16 +69,6 @@ TEST_CASE("flow control: brokerFastFailureEnable=false turns off the clean-queue
   CHECK_FALSE(CheckSendFlowControl(s).has_value());
 }
 
-TEST_CASE("flow control: only Java's send-executor codes are subject to it") {
-  using protocol::RequestCode;
-  CHECK(IsFlowControlledSend(static_cast<int32_t>(RequestCode::kSendMessage)));
-  CHECK(IsFlowControlledSend(static_cast<int32_t>(RequestCode::kSendMessageV2)));
-  CHECK(IsFlowControlledSend(static_cast<int32_t>(RequestCode::kSendBatchMessage)));
-  CHECK(IsFlowControlledSend(static_cast<int32_t>(RequestCode::kConsumerSendMsgBack)));
-  CHECK_FALSE(IsFlowControlledSend(static_cast<int32_t>(RequestCode::kSendReplyMessageV2)));
-  CHECK_FALSE(IsFlowControlledSend(11));  // PULL_MESSAGE
-}
-
 TEST_CASE("flow control: config keys with Java's names and defaults") {
   BrokerConfig c;
   CHECK(c.broker_fast_failure_enable);

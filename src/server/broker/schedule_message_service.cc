@@ -151,4 +151,15 @@ void ScheduleMessageService::PersistIfDirty() {
   if (!s.ok()) RMQ_LOG_ERROR("persisting delay offsets: %s", s.ToString().c_str());
 }
 
+void ScheduleMessageService::Start(RemotingServer& server) {
+  // Delivery uses wall-clock time: a parked message's due time is its store time + delay.
+  loop_timers_.Add(server, kScheduleTickMs, kScheduleTickMs, [this] { Tick(NowMillis()); });
+  loop_timers_.Add(server, kFlushDelayOffsetIntervalMs, kFlushDelayOffsetIntervalMs, [this] { PersistIfDirty(); });
+}
+
+void ScheduleMessageService::Stop() {
+  loop_timers_.Clear();
+  PersistIfDirty();
+}
+
 }  // namespace rmq::server

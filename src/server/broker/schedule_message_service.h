@@ -18,6 +18,7 @@
 #include "store/commit_log_record.h"
 #include "store/delay_level.h"
 #include "store/message_store.h"
+#include "server/service_timers.h"
 
 namespace rmq::server {
 
@@ -75,6 +76,11 @@ class ScheduleMessageService {
   int64_t OffsetOf(int32_t level) const;
   const store::DelayLevelTable& levels() const { return levels_; }
 
+  // The broker's timers for this service: Tick every kScheduleTickMs (wall-clock due times),
+  // PersistIfDirty every kFlushDelayOffsetIntervalMs. Stop removes them and persists.
+  void Start(RemotingServer& server);
+  void Stop();
+
  private:
   enum class Outcome { kDelivered, kSkipped, kPutFailed };
   Outcome Deliver(int32_t level, const store::MessageStore::ConsumeQueueEntry& e);
@@ -86,6 +92,7 @@ class ScheduleMessageService {
   std::map<int32_t, int64_t> offsets_;        // level -> next SCHEDULE_TOPIC_XXXX offset
   std::map<int32_t, int64_t> blocked_until_;  // level -> wall-clock ms (after a put failure)
   bool dirty_ = false;
+  ServiceTimers loop_timers_;
 };
 
 }  // namespace rmq::server

@@ -276,4 +276,14 @@ void TimerMessageService::PersistIfDirty() {
   if (!s.ok()) RMQ_LOG_ERROR("persisting timer progress: %s", s.ToString().c_str());
 }
 
+void TimerMessageService::Start(RemotingServer& server) {
+  loop_timers_.Add(server, kTimerTickMs, kTimerTickMs, [this] { Tick(NowMillis()); });
+  loop_timers_.Add(server, kTimerPersistIntervalMs, kTimerPersistIntervalMs, [this] { PersistIfDirty(); });
+}
+
+void TimerMessageService::Stop() {
+  loop_timers_.Clear();
+  PersistIfDirty();
+}
+
 }  // namespace rmq::server

@@ -31,6 +31,7 @@
 #include "common/status.h"
 #include "server/broker/timer_message_util.h"
 #include "store/message_store.h"
+#include "server/service_timers.h"
 
 namespace rmq::server {
 
@@ -107,6 +108,12 @@ class TimerMessageService {
   const DeliveredOffsets& progress() const { return done_; }
   const TimerConfig& config() const { return config_; }
 
+  // The broker's timers for this service: Tick every kTimerTickMs (reads only newly parked
+  // entries, pops only due ones), PersistIfDirty every kTimerPersistIntervalMs. Stop removes
+  // them and persists.
+  void Start(RemotingServer& server);
+  void Stop();
+
  private:
   enum class Outcome { kDelivered, kSkipped, kCancelled, kPutFailed };
   // The delete markers of one due time (one wheel slot).
@@ -131,6 +138,7 @@ class TimerMessageService {
   int64_t blocked_until_ = 0;   // after a failed re-store
   bool dirty_ = false;
   uint64_t cancelled_ = 0;
+  ServiceTimers loop_timers_;
 };
 
 }  // namespace rmq::server

@@ -40,42 +40,6 @@ std::optional<std::string_view> GetProp(std::string_view props, const char* name
   return std::nullopt;
 }
 
-// The op records read so far (Java's removeMap: half queue offset -> op queue offset) and the op
-// offsets already accounted for (doneOpOffset); Fill reads up to kOpPullBatch more.
-struct OpScan {
-  OpScan(const store::MessageStore& store, int64_t half_offset, int64_t op_offset)
-      : store(store), half_offset(half_offset), next(op_offset),
-        max(store.GetMaxOffsetInQueue(kTransOpHalfTopic, kQueueId)) {}
-  void Fill() {
-    for (int n = 0; n < kOpPullBatch && next < max; ++n, ++next) {
-      store::MessageStore::ConsumeQueueEntry e;
-      LoadedRecord op;
-      if (!store.GetConsumeQueueEntry(kTransOpHalfTopic, kQueueId, next, &e) ||
-          !LoadRecord(store, e.commit_log_offset, &op)) {
-        done.push_back(next);  // unreadable: nothing to match it with
-        continue;
-      }
-      std::optional<std::string_view> tag = GetProp(op.view.properties, protocol::kPropertyTags);
-      if (!tag || *tag != kTransOpRemoveTag) {
-        RMQ_LOG_ERROR("transaction: op record %lld has an illegal tag", static_cast<long long>(next));
-        continue;
-      }
-      int64_t qoff = ParseJavaLong(op.view.body);
-      if (qoff < half_offset) {
-        done.push_back(next);
-      } else {
-        removed[qoff] = next;
-      }
-    }
-  }
-  const store::MessageStore& store;
-  const int64_t half_offset;
-  int64_t next;
-  const int64_t max;
-  std::map<int64_t, int64_t> removed;
-  std::vector<int64_t> done;
-};
-
 }  // namespace
 
 TransactionalMessageService::TransactionalMessageService(store::MessageStore& store, ConsumerOffsetManager& offsets,
@@ -151,14 +115,39 @@ void TransactionalMessageService::SendCheck(int64_t phy_offset) {
   }
 }
 
+void TransactionalMessageService::ReadOps(OpScan& ops) {
+  for (int n = 0; n < kOpPullBatch && ops.next < ops.max; ++n, ++ops.next) {
+    store::MessageStore::ConsumeQueueEntry e;
+    LoadedRecord op;
+    if (!store_.GetConsumeQueueEntry(kTransOpHalfTopic, kQueueId, ops.next, &e) ||
+        !LoadRecord(store_, e.commit_log_offset, &op)) {
+      ops.done.push_back(ops.next);  // unreadable: nothing to match it with
+      continue;
+    }
+    std::optional<std::string_view> tag = GetProp(op.view.properties, protocol::kPropertyTags);
+    if (!tag || *tag != kTransOpRemoveTag) {
+      RMQ_LOG_ERROR("transaction: op record %lld has an illegal tag", static_cast<long long>(ops.next));
+      continue;
+    }
+    int64_t qoff = ParseJavaLong(op.view.body);
+    if (qoff < ops.half_offset) {
+      ops.done.push_back(ops.next);
+    } else {
+      ops.removed[qoff] = ops.next;
+    }
+  }
+}
+
 int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckConfig& cfg) {
   const int64_t half_offset = FetchConsumeOffset(kTransHalfTopic);
   const int64_t op_offset = FetchConsumeOffset(kTransOpHalfTopic);
-
-  OpScan ops(store_, half_offset, op_offset);
-  ops.Fill();
+  OpScan ops;
+  ops.half_offset = half_offset;
+  ops.next = op_offset;
+  ops.max = store_.GetMaxOffsetInQueue(kTransOpHalfTopic, kQueueId);
   std::map<int64_t, int64_t>& removed = ops.removed;
   std::vector<int64_t>& done_ops = ops.done;
+  ReadOps(ops);
 
   int sent = 0;
   int null_count = 1;
@@ -224,7 +213,7 @@ int TransactionalMessageService::Check(int64_t now_ms, const TransactionCheckCon
       break;  // new arrival: check it later
     }
     if (ops.next < ops.max) {
-      ops.Fill();  // an op record further on may still name this message
+      ReadOps(ops);  // an op record further on may still name this message
       continue;
     }
     int64_t renewed = PutBackHalfMessage(half, map.Encode());

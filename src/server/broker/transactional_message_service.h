@@ -12,7 +12,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "protocol/remoting_command.h"
@@ -57,6 +59,17 @@ class TransactionalMessageService {
 
  private:
   struct HalfCursor;
+  // The op records one Check has read: half queue offset -> op queue offset (Java's removeMap),
+  // and op offsets already accounted for (doneOpOffset).
+  struct OpScan {
+    int64_t half_offset = 0;  // op records naming a half offset below this are done at once
+    int64_t next = 0;
+    int64_t max = 0;
+    std::map<int64_t, int64_t> removed;
+    std::vector<int64_t> done;
+  };
+  // Reads up to one batch of op records into `ops`.
+  void ReadOps(OpScan& ops);
   // Re-appends `half` to the half queue with `properties` (renewHalfMessageInner). The new
   // record's CommitLog offset, or -1 on failure.
   int64_t PutBackHalfMessage(const store::RecordView& half, const std::string& properties);

@@ -3,13 +3,13 @@
 // Whether the caller may send them is decided earlier, by Dispatcher's ACL gate (4.9.x lets any
 // signed account send them; none is in Permission.ADMIN_CODE).
 #include "acl/plain_permission_manager.h"
+#include "protocol/headers/admin_headers.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
 #include "server/topic_config.h"
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
@@ -37,14 +37,12 @@ std::optional<std::string> Opt(const std::string* s) { return s ? std::optional<
 }  // namespace
 
 HandlerResult HandleUpdateAndCreateAclConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  protocol::AclConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::AclConfigRequestHeader::Decode(req.ext_fields, true, &h), resp);
   acl::PlainAccessConfig c;
-  std::string access_key;
-  HeaderReader h(req.ext_fields);
-  h.Required("accessKey", &access_key);
-  h.Optional("admin", &c.admin);
-  RMQ_READ_HEADER(h, resp);
   const protocol::ExtFields& f = req.ext_fields;
-  c.access_key = access_key;
+  c.access_key = h.access_key;
+  c.admin = h.admin;
   c.secret_key = Opt(f.Find("secretKey"));
   c.white_remote_address = Opt(f.Find("whiteRemoteAddress"));
   c.default_topic_perm = Opt(f.Find("defaultTopicPerm"));
@@ -57,7 +55,7 @@ HandlerResult HandleUpdateAndCreateAclConfig(RequestContext& ctx, const Remoting
     *resp = RemotingCommand::CreateResponse(static_cast<int32_t>(ResponseCode::kSuccess), "");
   } else if (s.IsNotFound()) {
     *resp = ErrorResponse(ResponseCode::kUpdateAndCreateAclConfigFailed,
-                          "The accesskey[" + access_key + "] corresponding to accessConfig has been updated failed.");
+                          "The accesskey[" + h.access_key + "] corresponding to accessConfig has been updated failed.");
   } else {
     *resp = ErrorResponse(ResponseCode::kUpdateAndCreateAclConfigFailed, s.message());
   }
@@ -65,10 +63,9 @@ HandlerResult HandleUpdateAndCreateAclConfig(RequestContext& ctx, const Remoting
 }
 
 HandlerResult HandleDeleteAclConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string access_key;
-  HeaderReader h(req.ext_fields);
-  h.Required("accessKey", &access_key);
-  RMQ_READ_HEADER(h, resp);
+  protocol::AclConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::AclConfigRequestHeader::Decode(req.ext_fields, false, &h), resp);
+  const std::string& access_key = h.access_key;
   acl::PlainPermissionManager* acl = ctx.broker->acl();
   Status s = acl ? acl->DeleteAccessConfig(access_key, NowMillis()) : Status::InvalidArgument(kAclDisabled);
   if (s.ok()) {

@@ -9,6 +9,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "protocol/message.h"
+#include "protocol/headers/admin_headers.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/timer_message_util.h"
 #include "server/handlers/handlers.h"
@@ -16,23 +17,20 @@
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
 HandlerResult HandleUpdateAndCreateTopic(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  protocol::CreateTopicRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::CreateTopicRequestHeader::Decode(req.ext_fields, &h), resp);
   TopicConfig tc;
-  std::string default_topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &tc.topic_name);
-  h.Optional("defaultTopic", &default_topic);
-  h.Required("readQueueNums", &tc.read_queue_nums);
-  h.Required("writeQueueNums", &tc.write_queue_nums);
-  h.Required("perm", &tc.perm);
-  h.Optional("topicFilterType", &tc.topic_filter_type);
-  h.Optional("topicSysFlag", &tc.topic_sys_flag);
-  h.Optional("order", &tc.order);
-  RMQ_READ_HEADER(h, resp);
+  tc.topic_name = h.topic;
+  tc.read_queue_nums = h.read_queue_nums;
+  tc.write_queue_nums = h.write_queue_nums;
+  tc.perm = h.perm;
+  tc.topic_filter_type = h.topic_filter_type;
+  tc.topic_sys_flag = h.topic_sys_flag;
+  tc.order = h.order;
   std::string why;
   if (!IsValidTopicName(tc.topic_name, &why)) {
     *resp = ErrorResponse(ResponseCode::kSystemError, why);
@@ -60,10 +58,9 @@ HandlerResult HandleUpdateAndCreateTopic(RequestContext& ctx, const RemotingComm
 }
 
 HandlerResult HandleDeleteTopicInBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  RMQ_READ_HEADER(h, resp);
+  protocol::TopicRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::TopicRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
   ctx.broker->topics().Delete(topic);
   ctx.broker->offsets().RemoveTopic(topic);
   ctx.broker->store().DeleteTopic(topic);
@@ -165,10 +162,9 @@ HandlerResult HandleGetBrokerRuntimeInfo(RequestContext& ctx, const RemotingComm
 }
 
 HandlerResult HandleGetTopicStatsInfo(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  RMQ_READ_HEADER(h, resp);
+  protocol::TopicRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::TopicRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
   BrokerController& b = *ctx.broker;
   const TopicConfig* tc = b.topics().Find(topic);
   if (tc == nullptr) {
@@ -192,11 +188,10 @@ HandlerResult HandleGetTopicStatsInfo(RequestContext& ctx, const RemotingCommand
 }
 
 HandlerResult HandleGetConsumeStats(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group, topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  h.Optional("topic", &topic);
-  RMQ_READ_HEADER(h, resp);
+  protocol::GetConsumeStatsRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GetConsumeStatsRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& group = h.consumer_group;
+  const std::string& topic = h.topic;
   BrokerController& b = *ctx.broker;
   std::set<std::string> topics;
   if (!topic.empty()) topics.insert(topic);
@@ -224,10 +219,9 @@ HandlerResult HandleGetConsumeStats(RequestContext& ctx, const RemotingCommand& 
 }
 
 HandlerResult HandleGetConsumerConnectionList(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  RMQ_READ_HEADER(h, resp);
+  protocol::GroupRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GroupRequestHeader::Decode(req.ext_fields, "consumerGroup", &h), resp);
+  const std::string& group = h.group;
   const ConsumerGroupInfo* g = ctx.broker->clients().FindConsumerGroup(group);
   if (g == nullptr) {
     *resp = ErrorResponse(ResponseCode::kConsumerNotOnline, "the consumer group[" + group + "] not online");
@@ -252,10 +246,9 @@ HandlerResult HandleGetConsumerConnectionList(RequestContext& ctx, const Remotin
 }
 
 HandlerResult HandleGetProducerConnectionList(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group;
-  HeaderReader h(req.ext_fields);
-  h.Required("producerGroup", &group);
-  RMQ_READ_HEADER(h, resp);
+  protocol::GroupRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GroupRequestHeader::Decode(req.ext_fields, "producerGroup", &h), resp);
+  const std::string& group = h.group;
   const auto* chans = ctx.broker->clients().FindProducerGroup(group);
   if (chans == nullptr) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "the producer group[" + group + "] not exist");
@@ -292,19 +285,16 @@ HandlerResult HandleUpdateAndCreateSubscriptionGroup(RequestContext& ctx, const 
 }
 
 HandlerResult HandleDeleteSubscriptionGroup(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group;
-  HeaderReader h(req.ext_fields);
-  h.Required("groupName", &group);
-  RMQ_READ_HEADER(h, resp);
-  ctx.broker->groups().Delete(group);
+  protocol::GroupRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GroupRequestHeader::Decode(req.ext_fields, "groupName", &h), resp);
+  ctx.broker->groups().Delete(h.group);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleQueryTopicConsumeByWho(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  RMQ_READ_HEADER(h, resp);
+  protocol::TopicRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::TopicRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
   std::set<std::string> groups = ctx.broker->clients().GroupsSubscribing(topic);
   for (const auto& g : ctx.broker->offsets().GroupsOfTopic(topic)) groups.insert(g);
   std::string out;
@@ -317,10 +307,9 @@ HandlerResult HandleQueryTopicConsumeByWho(RequestContext& ctx, const RemotingCo
 }
 
 HandlerResult HandleViewMessageById(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  int64_t offset = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("offset", &offset);
-  RMQ_READ_HEADER(h, resp);
+  protocol::ViewMessageRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::ViewMessageRequestHeader::Decode(req.ext_fields, &h), resp);
+  const int64_t offset = h.offset;
   auto r = ctx.broker->store().LookMessageByOffset(offset);
   if (!r.ok()) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "can not find message by the offset, " + std::to_string(offset));

@@ -56,7 +56,7 @@ void HeartBeat(std::string_view body) {
   }
   protocol::RemotingCommand req = protocol::RemotingCommand::CreateRequest(static_cast<int32_t>(protocol::RequestCode::kHeartBeat));
   req.SetBodyView(body);
-  (void)acl::ParseAccessResource(req, "127.0.0.1");
+  (void)acl::ParseAccessResource(req, "127.0.0.1", {acl::AclRule::kHeartbeat});
 }
 
 void MqSet(std::string_view body) {

@@ -6,13 +6,13 @@
 #include "common/logging.h"
 #include "protocol/message.h"
 #include "protocol/request_code.h"
+#include "protocol/headers/admin_headers.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
 #include "server/handlers/json_shapes.h"
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::RequestCode;
 using protocol::ResponseCode;
@@ -50,13 +50,10 @@ HandlerResult Relay(RequestContext& ctx, ConnectionId client, RemotingCommand&& 
 }  // namespace
 
 HandlerResult HandleGetConsumerRunningInfo(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group, client_id;
-  bool jstack = false;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  h.Required("clientId", &client_id);
-  h.Optional("jstackEnable", &jstack);
-  RMQ_READ_HEADER(h, resp);
+  protocol::GetConsumerRunningInfoRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GetConsumerRunningInfoRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& group = h.consumer_group;
+  const std::string& client_id = h.client_id;
   const ClientChannelInfo* ch = FindClient(*ctx.broker, group, client_id);
   if (ch == nullptr) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "The Consumer <" + group + "> <" + client_id + "> not online");
@@ -74,12 +71,11 @@ HandlerResult HandleGetConsumerRunningInfo(RequestContext& ctx, const RemotingCo
 }
 
 HandlerResult HandleConsumeMessageDirectly(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group, client_id, msg_id;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  h.Optional("clientId", &client_id);
-  h.Optional("msgId", &msg_id);
-  RMQ_READ_HEADER(h, resp);
+  protocol::ConsumeMessageDirectlyRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::ConsumeMessageDirectlyRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& group = h.consumer_group;
+  const std::string& client_id = h.client_id;
+  const std::string& msg_id = h.msg_id;
   std::string host;
   int64_t offset = 0;
   if (!protocol::DecodeOffsetMessageId(msg_id, &host, &offset)) {
@@ -103,15 +99,12 @@ HandlerResult HandleConsumeMessageDirectly(RequestContext& ctx, const RemotingCo
 }
 
 HandlerResult HandleInvokeBrokerToResetOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic, group;
-  int64_t timestamp = 0;
-  bool force = true;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("group", &group);
-  h.Required("timestamp", &timestamp);
-  h.Required("isForce", &force);
-  RMQ_READ_HEADER(h, resp);
+  protocol::ResetOffsetRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::ResetOffsetRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
+  const std::string& group = h.group;
+  const int64_t timestamp = h.timestamp;
+  const bool force = h.is_force;
   BrokerController& b = *ctx.broker;
   const TopicConfig* tc = b.topics().Find(topic);
   if (tc == nullptr) {
@@ -165,20 +158,16 @@ HandlerResult HandleInvokeBrokerToResetOffset(RequestContext& ctx, const Remotin
 }
 
 HandlerResult HandleCloneGroupOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string src, dest, topic;
-  bool offline = false;
-  HeaderReader h(req.ext_fields);
-  h.Required("srcGroup", &src);
-  h.Required("destGroup", &dest);
-  h.Optional("topic", &topic);
-  h.Optional("offline", &offline);
-  RMQ_READ_HEADER(h, resp);
+  protocol::CloneGroupOffsetRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::CloneGroupOffsetRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& src = h.src_group;
+  const std::string& dest = h.dest_group;
   BrokerController& b = *ctx.broker;
   std::set<std::string> topics;
-  if (!topic.empty()) topics.insert(topic);
+  if (!h.topic.empty()) topics.insert(h.topic);
   else topics = b.offsets().TopicsOfGroup(src);
   for (const auto& t : topics) {
-    if (!offline && b.clients().FindConsumerGroup(src) != nullptr) {
+    if (!h.offline && b.clients().FindConsumerGroup(src) != nullptr) {
       const ConsumerGroupInfo* g = b.clients().FindConsumerGroup(src);
       if (g->subscriptions.count(t) == 0) continue;
     }
@@ -188,11 +177,10 @@ HandlerResult HandleCloneGroupOffset(RequestContext& ctx, const RemotingCommand&
 }
 
 HandlerResult HandleQueryConsumeTimeSpan(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic, group;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("group", &group);
-  RMQ_READ_HEADER(h, resp);
+  protocol::QueryConsumeTimeSpanRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::QueryConsumeTimeSpanRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
+  const std::string& group = h.group;
   BrokerController& b = *ctx.broker;
   const TopicConfig* tc = b.topics().Find(topic);
   if (tc == nullptr) {

@@ -5,6 +5,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "filter/sql_expression.h"
+#include "protocol/headers/consumer_headers.h"
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
 #include "protocol/request_code.h"
@@ -12,7 +13,6 @@
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
@@ -92,22 +92,17 @@ HandlerResult HandleHeartBeat(RequestContext& ctx, const RemotingCommand& req, R
 }
 
 HandlerResult HandleUnregisterClient(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string client_id, producer_group, consumer_group;
-  HeaderReader h(req.ext_fields);
-  h.Required("clientID", &client_id);
-  h.Optional("producerGroup", &producer_group);
-  h.Optional("consumerGroup", &consumer_group);
-  RMQ_READ_HEADER(h, resp);
-  if (!producer_group.empty()) ctx.broker->clients().UnregisterProducer(producer_group, ctx.conn.id());
-  if (!consumer_group.empty()) ctx.broker->clients().UnregisterConsumer(consumer_group, ctx.conn.id());
+  protocol::UnregisterClientRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::UnregisterClientRequestHeader::Decode(req.ext_fields, &h), resp);
+  if (!h.producer_group.empty()) ctx.broker->clients().UnregisterProducer(h.producer_group, ctx.conn.id());
+  if (!h.consumer_group.empty()) ctx.broker->clients().UnregisterConsumer(h.consumer_group, ctx.conn.id());
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleGetConsumerListByGroup(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  RMQ_READ_HEADER(h, resp);
+  protocol::GetConsumerListByGroupRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GetConsumerListByGroupRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& group = h.consumer_group;
   std::vector<std::string> ids = ctx.broker->clients().ConsumerIds(group);
   if (ids.empty()) {
     *resp = ErrorResponse(ResponseCode::kSystemError, "no consumer for this group, " + group);
@@ -123,24 +118,17 @@ HandlerResult HandleGetConsumerListByGroup(RequestContext& ctx, const RemotingCo
 }
 
 HandlerResult HandleQueryConsumerOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group, topic;
-  int32_t queue_id = 0;
-  bool set_zero_if_not_found = true;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  h.Optional("setZeroIfNotFound", &set_zero_if_not_found);
-  RMQ_READ_HEADER(h, resp);
+  protocol::QueryConsumerOffsetRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::QueryConsumerOffsetRequestHeader::Decode(req.ext_fields, &h), resp);
   BrokerController& b = *ctx.broker;
-  int64_t offset = b.offsets().QueryOffset(group, topic, queue_id);
+  int64_t offset = b.offsets().QueryOffset(h.consumer_group, h.topic, h.queue_id);
   if (offset >= 0) {
     resp->ext_fields.SetInt("offset", offset);
     return HandlerResult::kRespond;
   }
   // A group with no offset starts at 0 while the queue still holds its first message
   // (Java: min offset <= 0 and message 0 not yet swapped out of memory).
-  if (set_zero_if_not_found && b.store().GetMinOffsetInQueue(topic, queue_id) <= 0) {
+  if (h.set_zero_if_not_found && b.store().GetMinOffsetInQueue(h.topic, h.queue_id) <= 0) {
     resp->ext_fields.SetInt("offset", 0);
     return HandlerResult::kRespond;
   }
@@ -149,16 +137,9 @@ HandlerResult HandleQueryConsumerOffset(RequestContext& ctx, const RemotingComma
 }
 
 HandlerResult HandleUpdateConsumerOffset(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string group, topic;
-  int32_t queue_id = 0;
-  int64_t offset = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("consumerGroup", &group);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  h.Required("commitOffset", &offset);
-  RMQ_READ_HEADER(h, resp);
-  ctx.broker->offsets().CommitOffset(group, topic, queue_id, offset);
+  protocol::UpdateConsumerOffsetRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::UpdateConsumerOffsetRequestHeader::Decode(req.ext_fields, &h), resp);
+  ctx.broker->offsets().CommitOffset(h.consumer_group, h.topic, h.queue_id, h.commit_offset);
   return HandlerResult::kRespond;
 }
 
@@ -169,15 +150,9 @@ namespace {
 template <typename Query>
 HandlerResult AnswerQueueQuery(const RemotingCommand& req, RemotingCommand* resp, bool with_timestamp,
                                const char* field, Query query) {
-  std::string topic;
-  int32_t queue_id = 0;
-  int64_t timestamp = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("queueId", &queue_id);
-  if (with_timestamp) h.Required("timestamp", &timestamp);
-  RMQ_READ_HEADER(h, resp);
-  resp->ext_fields.SetInt(field, query(topic, queue_id, timestamp));
+  protocol::QueueQueryRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::QueueQueryRequestHeader::Decode(req.ext_fields, with_timestamp, &h), resp);
+  resp->ext_fields.SetInt(field, query(h.topic, h.queue_id, h.timestamp));
   return HandlerResult::kRespond;
 }
 

@@ -6,6 +6,7 @@
 #include "common/coding.h"
 #include "common/json.h"
 #include "common/logging.h"
+#include "protocol/headers/namesrv_headers.h"
 #include "protocol/request_code.h"
 #include "server/handlers/handlers.h"
 #include "server/register_broker_body.h"
@@ -13,7 +14,6 @@
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
@@ -53,24 +53,18 @@ bool ParseRegisterBody(std::string_view body, RegisterBrokerRequest* req) {
 }  // namespace
 
 HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
+  protocol::RegisterBrokerRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::RegisterBrokerRequestHeader::Decode(req.ext_fields, &h), resp);
   RegisterBrokerRequest r;
-  bool compressed = false;
-  int32_t body_crc = 0;
-  int64_t timeout = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("brokerName", &r.broker_name);
-  h.Required("brokerAddr", &r.broker_addr);
-  h.Required("clusterName", &r.cluster_name);
-  h.Required("haServerAddr", &r.ha_server_addr);
-  h.Required("brokerId", &r.broker_id);
-  h.Optional("compressed", &compressed);
-  h.Optional("bodyCrc32", &body_crc);
-  h.Optional("heartbeatTimeoutMillis", &timeout);
-  RMQ_READ_HEADER(h, resp);
+  r.broker_name = std::move(h.broker_name);
+  r.broker_addr = std::move(h.broker_addr);
+  r.cluster_name = std::move(h.cluster_name);
+  r.ha_server_addr = std::move(h.ha_server_addr);
+  r.broker_id = h.broker_id;
   std::string_view body = req.Body();
-  if (body_crc != 0) {
+  if (h.body_crc32 != 0) {
     uint32_t crc = static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size())));
-    if (static_cast<int32_t>(crc & 0x7FFFFFFF) != body_crc) {
+    if (static_cast<int32_t>(crc & 0x7FFFFFFF) != h.body_crc32) {
       *resp = ErrorResponse(ResponseCode::kSystemError, "crc32 not match");
       return HandlerResult::kRespond;
     }
@@ -78,7 +72,7 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
   if (!body.empty()) {
     bool ok;
     std::string why = "register body is malformed";
-    if (compressed) {
+    if (h.compressed) {
       // The periodic re-registration of a large broker carries the version we already have:
       // read the version from the head and decode the topics only when they will be used.
       Status s = DecodeCompressedRegisterVersion(body, &r.data_version);
@@ -98,7 +92,7 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
     }
   }
   r.conn = ctx.conn.id();
-  if (timeout > 0) r.timeout_ms = static_cast<uint64_t>(timeout);
+  if (h.heartbeat_timeout_millis > 0) r.timeout_ms = static_cast<uint64_t>(h.heartbeat_timeout_millis);
   else r.timeout_ms = static_cast<uint64_t>(ctx.namesrv->config().broker_channel_expired_time);
   RegisterBrokerResult result = ctx.namesrv->routes().RegisterBroker(r, ctx.server.NowMs());
   if (!result.ha_server_addr.empty()) resp->ext_fields.Set("haServerAddr", result.ha_server_addr);
@@ -109,27 +103,16 @@ HandlerResult HandleRegisterBroker(RequestContext& ctx, const RemotingCommand& r
 }
 
 HandlerResult HandleUnregisterBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string name, addr, cluster;
-  int64_t id = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("brokerName", &name);
-  h.Required("brokerAddr", &addr);
-  h.Required("clusterName", &cluster);
-  h.Required("brokerId", &id);
-  RMQ_READ_HEADER(h, resp);
-  ctx.namesrv->routes().UnregisterBroker(cluster, addr, name, id);
+  protocol::BrokerIdentityRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::BrokerIdentityRequestHeader::Decode(req.ext_fields, &h), resp);
+  ctx.namesrv->routes().UnregisterBroker(h.cluster_name, h.broker_addr, h.broker_name, h.broker_id);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleQueryDataVersion(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string name, addr, cluster;
-  int64_t id = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("brokerName", &name);
-  h.Required("brokerAddr", &addr);
-  h.Required("clusterName", &cluster);
-  h.Required("brokerId", &id);
-  RMQ_READ_HEADER(h, resp);
+  protocol::BrokerIdentityRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::BrokerIdentityRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& addr = h.broker_addr;
   DataVersion dv, stored;
   rapidjson::Document doc;
   if (json::Parse(req.Body(), &doc).ok()) ParseDataVersion(doc, &dv);
@@ -143,10 +126,9 @@ HandlerResult HandleQueryDataVersion(RequestContext& ctx, const RemotingCommand&
 }
 
 HandlerResult HandleGetRouteInfoByTopic(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  RMQ_READ_HEADER(h, resp);
+  protocol::TopicInNamesrvRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::TopicInNamesrvRequestHeader::Decode(req.ext_fields, &h), resp);
+  const std::string& topic = h.topic;
   std::string json;
   if (!ctx.namesrv->routes().PickupTopicRouteData(topic, &json)) {
     *resp = ErrorResponse(ResponseCode::kTopicNotExist,
@@ -178,11 +160,9 @@ HandlerResult HandleGetAllTopicListFromNamesrv(RequestContext& ctx, const Remoti
 }
 
 HandlerResult HandleGetTopicsByCluster(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string cluster;
-  HeaderReader h(req.ext_fields);
-  h.Required("cluster", &cluster);
-  RMQ_READ_HEADER(h, resp);
-  resp->SetBody(TopicListJson(ctx.namesrv->routes().TopicsByCluster(cluster)));
+  protocol::GetTopicsByClusterRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::GetTopicsByClusterRequestHeader::Decode(req.ext_fields, &h), resp);
+  resp->SetBody(TopicListJson(ctx.namesrv->routes().TopicsByCluster(h.cluster)));
   return HandlerResult::kRespond;
 }
 
@@ -199,45 +179,34 @@ HandlerResult HandleGetUnitTopicList(RequestContext&, const RemotingCommand&, Re
 }
 
 HandlerResult HandleDeleteTopicInNamesrv(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic, cluster;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Optional("clusterName", &cluster);
-  RMQ_READ_HEADER(h, resp);
-  ctx.namesrv->routes().DeleteTopic(topic, cluster);
+  protocol::TopicInNamesrvRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::TopicInNamesrvRequestHeader::Decode(req.ext_fields, &h), resp);
+  ctx.namesrv->routes().DeleteTopic(h.topic, h.cluster_name);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleWipeWritePermOfBroker(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string name;
-  HeaderReader h(req.ext_fields);
-  h.Required("brokerName", &name);
-  RMQ_READ_HEADER(h, resp);
+  protocol::WritePermOfBrokerRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::WritePermOfBrokerRequestHeader::Decode(req.ext_fields, &h), resp);
   bool add = req.code == static_cast<int32_t>(protocol::RequestCode::kAddWritePermOfBroker);
-  int n = ctx.namesrv->routes().SetWritePermOfBroker(name, add);
+  int n = ctx.namesrv->routes().SetWritePermOfBroker(h.broker_name, add);
   resp->ext_fields.SetInt(add ? "addTopicCount" : "wipeTopicCount", n);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandlePutKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string ns, key, value;
-  HeaderReader h(req.ext_fields);
-  h.Required("namespace", &ns);
-  h.Required("key", &key);
-  h.Required("value", &value);
-  RMQ_READ_HEADER(h, resp);
-  ctx.namesrv->kv().Put(ns, key, value);
+  protocol::KvConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::KvConfigRequestHeader::Decode(req.ext_fields, true, true, &h), resp);
+  ctx.namesrv->kv().Put(h.name_space, h.key, h.value);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleGetKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string ns, key, value;
-  HeaderReader h(req.ext_fields);
-  h.Required("namespace", &ns);
-  h.Required("key", &key);
-  RMQ_READ_HEADER(h, resp);
-  if (!ctx.namesrv->kv().Get(ns, key, &value)) {
-    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + ns + " Key: " + key);
+  protocol::KvConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::KvConfigRequestHeader::Decode(req.ext_fields, true, false, &h), resp);
+  std::string value;
+  if (!ctx.namesrv->kv().Get(h.name_space, h.key, &value)) {
+    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + h.name_space + " Key: " + h.key);
     return HandlerResult::kRespond;
   }
   resp->ext_fields.Set("value", value);
@@ -245,22 +214,18 @@ HandlerResult HandleGetKvConfig(RequestContext& ctx, const RemotingCommand& req,
 }
 
 HandlerResult HandleDeleteKvConfig(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string ns, key;
-  HeaderReader h(req.ext_fields);
-  h.Required("namespace", &ns);
-  h.Required("key", &key);
-  RMQ_READ_HEADER(h, resp);
-  ctx.namesrv->kv().Delete(ns, key);
+  protocol::KvConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::KvConfigRequestHeader::Decode(req.ext_fields, true, false, &h), resp);
+  ctx.namesrv->kv().Delete(h.name_space, h.key);
   return HandlerResult::kRespond;
 }
 
 HandlerResult HandleGetKvListByNamespace(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string ns, json;
-  HeaderReader h(req.ext_fields);
-  h.Required("namespace", &ns);
-  RMQ_READ_HEADER(h, resp);
-  if (!ctx.namesrv->kv().NamespaceJson(ns, &json)) {
-    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + ns);
+  protocol::KvConfigRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::KvConfigRequestHeader::Decode(req.ext_fields, false, false, &h), resp);
+  std::string json;
+  if (!ctx.namesrv->kv().NamespaceJson(h.name_space, &json)) {
+    *resp = ErrorResponse(ResponseCode::kQueryNotFound, "No config item, Namespace: " + h.name_space);
     return HandlerResult::kRespond;
   }
   resp->SetBody(std::move(json));

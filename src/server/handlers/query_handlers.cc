@@ -2,12 +2,12 @@
 // Java's QueryMessageProcessor; VIEW_MESSAGE_BY_ID is in admin_handlers.cc).
 #include <memory>
 
+#include "protocol/headers/message_headers.h"
 #include "server/broker/broker_controller.h"
 #include "server/handlers/handlers.h"
 
 namespace rmq::server {
 
-using protocol::HeaderReader;
 using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
@@ -17,24 +17,14 @@ constexpr const char* kUniqueMsgQueryFlag = "_UNIQUE_KEY_QUERY";
 }  // namespace
 
 HandlerResult HandleQueryMessage(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  std::string topic;
-  std::string key;
-  int32_t max_num = 0;
-  int64_t begin = 0;
-  int64_t end = 0;
-  HeaderReader h(req.ext_fields);
-  h.Required("topic", &topic);
-  h.Required("key", &key);
-  h.Required("maxNum", &max_num);
-  h.Required("beginTimestamp", &begin);
-  h.Required("endTimestamp", &end);
-  RMQ_READ_HEADER(h, resp);
+  protocol::QueryMessageRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::QueryMessageRequestHeader::Decode(req.ext_fields, &h), resp);
   // Java replaces the caller's maxNum for a unique-key query.
   const std::string* unique = req.ext_fields.Find(kUniqueMsgQueryFlag);
-  if (unique != nullptr && *unique == "true") max_num = ctx.broker->config().default_query_max_num;
+  if (unique != nullptr && *unique == "true") h.max_num = ctx.broker->config().default_query_max_num;
 
   auto result = std::make_shared<store::QueryMessageResult>(
-      ctx.broker->store().QueryMessage(topic, key, max_num, begin, end));
+      ctx.broker->store().QueryMessage(h.topic, h.key, h.max_num, h.begin_timestamp, h.end_timestamp));
   if (result->buffer_total_size > 0) {
     *resp = RemotingCommand::CreateResponse(static_cast<int32_t>(ResponseCode::kSuccess));
   } else {

@@ -89,7 +89,7 @@ HandlerResult HandleSendReplyMessage(RequestContext& ctx, const RemotingCommand&
     resp->ext_fields.SetInt("queueId", queue_id);
     resp->ext_fields.SetInt("queueOffset", 0);
   }
-  if (b.config().store_reply_message_enable) {
+  if (b.config().store_reply_message_enable && !ctx.store_refused) {  // a slave: Java's store refuses, only logged
     // Java stores the sender's properties string as sent (setPropertiesString of the header's).
     store::HostAddress born;
     ParseHostAddress(ctx.conn.remote_addr(), &born);

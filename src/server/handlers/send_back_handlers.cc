@@ -3,7 +3,7 @@
 #include <optional>
 
 #include "common/logging.h"
-#include "protocol/ext_fields.h"
+#include "protocol/headers/message_headers.h"
 #include "protocol/message.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/message_builder.h"
@@ -22,31 +22,12 @@ namespace {
 
 constexpr const char* kFaqSuffix = " \nSee http://rocketmq.apache.org/docs/faq/ for further details.";
 
-struct SendBackHeader {
-  int64_t offset = 0;
-  std::string group;
-  int32_t delay_level = 0;
-  std::string origin_msg_id;
-  std::string origin_topic;
-  bool unit_mode = false;
-  std::optional<int32_t> max_reconsume_times;
-};
 
 }  // namespace
 
 HandlerResult HandleConsumerSendMsgBack(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  SendBackHeader h;
-  int32_t max_times = 0;
-  protocol::HeaderReader r(req.ext_fields);
-  r.Required("offset", &h.offset);
-  r.Required("group", &h.group);
-  r.Required("delayLevel", &h.delay_level);
-  r.Optional("originMsgId", &h.origin_msg_id);
-  r.Optional("originTopic", &h.origin_topic);
-  r.Optional("unitMode", &h.unit_mode);
-  r.Optional("maxReconsumeTimes", &max_times);
-  RMQ_READ_HEADER(r, resp);
-  if (req.ext_fields.Find("maxReconsumeTimes") != nullptr) h.max_reconsume_times = max_times;
+  protocol::ConsumerSendMsgBackRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::ConsumerSendMsgBackRequestHeader::Decode(req.ext_fields, &h), resp);
 
   BrokerController& b = *ctx.broker;
   const SubscriptionGroupConfig* g = b.groups().FindOrCreate(h.group);

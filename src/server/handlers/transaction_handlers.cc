@@ -2,7 +2,7 @@
 // response only reaches the few callers that send it synchronously; like Java, an UNKNOWN
 // (NOT_TYPE) outcome or an unknown type gets no response at all.
 #include "common/logging.h"
-#include "protocol/ext_fields.h"
+#include "protocol/headers/message_headers.h"
 #include "server/broker/broker_controller.h"
 #include "server/broker/message_builder.h"
 #include "server/broker/transactional_message_util.h"
@@ -14,29 +14,6 @@ using protocol::RemotingCommand;
 using protocol::ResponseCode;
 
 namespace {
-
-// Mirrors EndTransactionRequestHeader.
-struct EndTransactionHeader {
-  std::string producer_group;
-  int64_t tran_state_table_offset = 0;
-  int64_t commit_log_offset = 0;
-  int32_t commit_or_rollback = 0;
-  bool from_transaction_check = false;
-  std::string msg_id;
-  std::string transaction_id;
-};
-
-Status DecodeEndTransactionHeader(const protocol::ExtFields& f, EndTransactionHeader* h) {
-  protocol::HeaderReader r(f);
-  r.Required("producerGroup", &h->producer_group);
-  r.Required("tranStateTableOffset", &h->tran_state_table_offset);
-  r.Required("commitLogOffset", &h->commit_log_offset);
-  r.Required("commitOrRollback", &h->commit_or_rollback);
-  r.Optional("fromTransactionCheck", &h->from_transaction_check);
-  r.Required("msgId", &h->msg_id);
-  r.Optional("transactionId", &h->transaction_id);
-  return r.status();
-}
 
 // sendFinalMessage's mapping of the store result.
 void FillFinalPutResponse(store::PutMessageStatus st, RemotingCommand* resp) {
@@ -72,16 +49,9 @@ void FillFinalPutResponse(store::PutMessageStatus st, RemotingCommand* resp) {
 }  // namespace
 
 HandlerResult HandleEndTransaction(RequestContext& ctx, const RemotingCommand& req, RemotingCommand* resp) {
-  EndTransactionHeader h;
-  if (Status s = DecodeEndTransactionHeader(req.ext_fields, &h); !s.ok()) {
-    *resp = ErrorResponse(ResponseCode::kSystemError, s.message());
-    return HandlerResult::kRespond;
-  }
+  protocol::EndTransactionRequestHeader h;
+  RMQ_DECODE_HEADER(protocol::EndTransactionRequestHeader::Decode(req.ext_fields, &h), resp);
   BrokerController& b = *ctx.broker;
-  if (b.config().broker_role == "SLAVE") {
-    resp->code = static_cast<int32_t>(ResponseCode::kSlaveNotAvailable);
-    return HandlerResult::kRespond;
-  }
   const bool commit = h.commit_or_rollback == kTransactionCommitType;
   if (!commit && h.commit_or_rollback != kTransactionRollbackType) {
     if (h.commit_or_rollback == kTransactionNotType) {

@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "common/logging.h"
 #include "server/file_util.h"
+#include "server/persist_queue.h"
 
 namespace rmq::server {
 
@@ -79,11 +80,21 @@ NamesrvController::NamesrvController(RemotingServer& server, NamesrvConfig confi
     : server_(server), config_(std::move(config)), kv_(config_.kv_config_path) {}
 
 Status NamesrvController::Start() {
+  PersistQueue::Default().Start();
+  persist_queue_held_ = true;
   kv_.Load();
-  server_.AddCloseHandler([this](Connection& c) { routes_.OnConnectionClosed(c.id()); });
-  server_.AddTimer(5000, static_cast<uint64_t>(config_.scan_not_active_broker_interval),
-                   [this] { routes_.ScanNotActiveBroker(server_.NowMs()); });
+  timers_.OnClose(server_, [this](Connection& c) { routes_.OnConnectionClosed(c.id()); });
+  timers_.Add(server_, 5000, static_cast<uint64_t>(config_.scan_not_active_broker_interval),
+              [this] { routes_.ScanNotActiveBroker(server_.NowMs()); });
   return Status::OK();
+}
+
+void NamesrvController::Shutdown() {
+  timers_.Clear();
+  if (persist_queue_held_) {
+    persist_queue_held_ = false;
+    PersistQueue::Default().Stop();  // kvConfig.json writes still queued reach disk
+  }
 }
 
 }  // namespace rmq::server

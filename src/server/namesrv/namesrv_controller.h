@@ -1,4 +1,6 @@
-// NamesrvController: the NameServer role (route tables, KV config, broker expiry).
+// NamesrvController: the NameServer role (route tables, KV config, broker expiry). Start holds
+// the config writer (PersistQueue) and adds the broker-expiry timer and the close handler that
+// drops a closed broker connection's routes; Shutdown undoes them in reverse order.
 #pragma once
 
 #include <map>
@@ -7,6 +9,7 @@
 #include "server/config.h"
 #include "server/namesrv/route_info_manager.h"
 #include "server/remoting_server.h"
+#include "server/service_timers.h"
 
 namespace rmq::server {
 
@@ -30,8 +33,12 @@ class KvConfigManager {
 class NamesrvController {
  public:
   NamesrvController(RemotingServer& server, NamesrvConfig config);
+  ~NamesrvController() { Shutdown(); }
   // Loads KV config, starts the expiry scan.
   Status Start();
+  // Removes the timer and close handler, then writes what is queued and releases the writer
+  // thread. Idempotent.
+  void Shutdown();
   RouteInfoManager& routes() { return routes_; }
   KvConfigManager& kv() { return kv_; }
   const NamesrvConfig& config() const { return config_; }
@@ -41,6 +48,8 @@ class NamesrvController {
   NamesrvConfig config_;
   RouteInfoManager routes_;
   KvConfigManager kv_;
+  ServiceTimers timers_;
+  bool persist_queue_held_ = false;
 };
 
 }  // namespace rmq::server

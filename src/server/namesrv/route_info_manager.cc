@@ -55,11 +55,12 @@ RegisterBrokerResult RouteInfoManager::RegisterBroker(const RegisterBrokerReques
   info.ha_server_addr = req.ha_server_addr;
 
   if (req.broker_id != 0) {
+    // Both, or neither: Java's registerBroker names the master only while it is live.
     auto m = bd.broker_addrs.find(0);
-    if (m != bd.broker_addrs.end()) {
+    auto ml = m != bd.broker_addrs.end() ? broker_live_table_.find(m->second) : broker_live_table_.end();
+    if (ml != broker_live_table_.end()) {
       result.master_addr = m->second;
-      auto ml = broker_live_table_.find(m->second);
-      if (ml != broker_live_table_.end()) result.ha_server_addr = ml->second.ha_server_addr;
+      result.ha_server_addr = ml->second.ha_server_addr;
     }
   }
   return result;

@@ -77,6 +77,21 @@ TEST_CASE("route: a slave registering before its master gets no master address")
   CHECK(r.ha_server_addr.empty());
 }
 
+TEST_CASE("route: a slave gets no master address while the master is not live (as Java's registerBroker)") {
+  RouteInfoManager m;
+  m.RegisterBroker(MasterWith({Topic("T1")}), 1000);
+  // An UNREGISTER_BROKER naming the master's address with another id drops its live entry only.
+  m.UnregisterBroker("DefaultCluster", kMasterAddr, "broker-a", 1);
+  RegisterBrokerResult r = m.RegisterBroker(Req(kSlaveAddr, 1), 1000);
+  CHECK(r.master_addr.empty());
+  CHECK(r.ha_server_addr.empty());
+  // The master registers again: the next slave registration names it.
+  m.RegisterBroker(MasterWith({Topic("T1")}), 2000);
+  r = m.RegisterBroker(Req(kSlaveAddr, 1), 2000);
+  CHECK(r.master_addr == kMasterAddr);
+  CHECK(r.ha_server_addr == "10.0.0.1:10912");
+}
+
 TEST_CASE("route: topic route JSON has brokerAddrs and queueDatas") {
   RouteInfoManager m;
   m.RegisterBroker(MasterWith({Topic("T1", 8, kPermRead | kPermWrite)}), 1000);

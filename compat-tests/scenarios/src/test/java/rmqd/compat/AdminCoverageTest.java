@@ -363,23 +363,7 @@ class AdminCoverageTest {
     // UNREGISTER_BROKER: GET_BROKER_CLUSTER_INFO (106) lists it in between and not afterwards.
     String name = Compat.unique("ghost");
     String addr = "127.0.0.1:1";  // nothing listens there; the NameServer never connects to a broker
-    Map<String, String> ext = new java.util.HashMap<>();
-    ext.put("brokerName", name);
-    ext.put("brokerAddr", addr);
-    ext.put("clusterName", CLUSTER);
-    ext.put("haServerAddr", "127.0.0.1:2");
-    ext.put("brokerId", "0");
-    ext.put("compressed", "false");
-    // RegisterBrokerBody moved package in 5.x; these sources compile against both clients.
-    Class<?> bodyClass;
-    try {
-      bodyClass = Class.forName("org.apache.rocketmq.common.protocol.body.RegisterBrokerBody");
-    } catch (ClassNotFoundException e) {
-      bodyClass = Class.forName("org.apache.rocketmq.remoting.protocol.body.RegisterBrokerBody");
-    }
-    Object empty = bodyClass.getConstructor().newInstance();
-    byte[] body = (byte[]) bodyClass.getMethod("encode", boolean.class).invoke(empty, false);
-    RemotingCommand reg = rawCall(Compat.namesrv(), 103, ext, body);
+    RemotingCommand reg = rawCall(Compat.namesrv(), 103, registerExt(name, addr, "127.0.0.1:2", 0), emptyRegisterBody());
     assertEquals(0, reg.getCode(), "REGISTER_BROKER: " + reg.getRemark());
     assertTrue(rawBody(Compat.namesrv(), 106, null, null).contains("\"" + name + "\""), "cluster info lists " + name);
     Map<String, String> un = Map.of("brokerName", name, "brokerAddr", addr, "clusterName", CLUSTER, "brokerId", "0");
@@ -388,6 +372,76 @@ class AdminCoverageTest {
     String after = rawBody(Compat.namesrv(), 106, null, null);
     assertTrue(!after.contains("\"" + name + "\""), name + " is still in " + after);
     assertTrue(after.contains("\"" + BROKER + "\""), "the real broker is still listed: " + after);
+  }
+
+  @Test
+  @Order(18)
+  void registerSlaveGetsMasterAddress() throws Exception {
+    // 103 REGISTER_BROKER answers a slave (brokerId != 0) with its master's address and that
+    // master's haServerAddr in RegisterBrokerResponseHeader (RouteInfoManager.registerBroker);
+    // a master gets neither. A ghost pair (nothing listens there), unregistered afterwards.
+    String name = Compat.unique("ghostpair");
+    String masterAddr = "127.0.0.1:3", slaveAddr = "127.0.0.1:5";
+    RemotingCommand master = rawCall(Compat.namesrv(), 103, registerExt(name, masterAddr, "127.0.0.1:4", 0), emptyRegisterBody());
+    assertEquals(0, master.getCode(), "REGISTER_BROKER master: " + master.getRemark());
+    Map<String, String> mext = master.getExtFields() == null ? Map.of() : master.getExtFields();
+    assertTrue(mext.get("masterAddr") == null, "a master gets no masterAddr: " + mext);
+    assertTrue(mext.get("haServerAddr") == null, "a master gets no haServerAddr: " + mext);
+    RemotingCommand slave = rawCall(Compat.namesrv(), 103, registerExt(name, slaveAddr, "127.0.0.1:6", 1), emptyRegisterBody());
+    assertEquals(0, slave.getCode(), "REGISTER_BROKER slave: " + slave.getRemark());
+    assertNotNull(slave.getExtFields(), "slave answer header");
+    assertEquals(masterAddr, slave.getExtFields().get("masterAddr"));
+    assertEquals("127.0.0.1:4", slave.getExtFields().get("haServerAddr"));
+    unregisterPair(name, masterAddr, slaveAddr);
+  }
+
+  static void unregisterPair(String name, String masterAddr, String slaveAddr) throws Exception {
+    for (String[] b : new String[][] {{slaveAddr, "1"}, {masterAddr, "0"}}) {
+      Map<String, String> un = Map.of("brokerName", name, "brokerAddr", b[0], "clusterName", CLUSTER, "brokerId", b[1]);
+      assertEquals(0, rawCall(Compat.namesrv(), 104, un, null).getCode());
+    }
+  }
+
+  static Map<String, String> registerExt(String name, String addr, String haAddr, int id) {
+    Map<String, String> ext = new java.util.HashMap<>();
+    ext.put("brokerName", name);
+    ext.put("brokerAddr", addr);
+    ext.put("clusterName", CLUSTER);
+    ext.put("haServerAddr", haAddr);
+    ext.put("brokerId", String.valueOf(id));
+    ext.put("compressed", "false");
+    return ext;
+  }
+
+  static byte[] emptyRegisterBody() throws Exception {
+    // RegisterBrokerBody moved package in 5.x; these sources compile against both clients.
+    Class<?> bodyClass;
+    try {
+      bodyClass = Class.forName("org.apache.rocketmq.common.protocol.body.RegisterBrokerBody");
+    } catch (ClassNotFoundException e) {
+      bodyClass = Class.forName("org.apache.rocketmq.remoting.protocol.body.RegisterBrokerBody");
+    }
+    Object empty = bodyClass.getConstructor().newInstance();
+    return (byte[]) bodyClass.getMethod("encode", boolean.class).invoke(empty, false);
+  }
+
+  @Test
+  @Order(19)
+  void slaveOfAMasterThatIsNotLiveGetsNoMasterAddress() throws Exception {
+    // RouteInfoManager.registerBroker names the master only while it has a live entry. An
+    // UNREGISTER_BROKER with the master's address but another brokerId drops the live entry and
+    // keeps brokerAddrs[0]; a slave registering then gets neither masterAddr nor haServerAddr.
+    String name = Compat.unique("ghostlive");
+    String masterAddr = "127.0.0.1:7", slaveAddr = "127.0.0.1:9";
+    assertEquals(0, rawCall(Compat.namesrv(), 103, registerExt(name, masterAddr, "127.0.0.1:8", 0), emptyRegisterBody()).getCode());
+    Map<String, String> wrongId = Map.of("brokerName", name, "brokerAddr", masterAddr, "clusterName", CLUSTER, "brokerId", "1");
+    assertEquals(0, rawCall(Compat.namesrv(), 104, wrongId, null).getCode());
+    RemotingCommand slave = rawCall(Compat.namesrv(), 103, registerExt(name, slaveAddr, "127.0.0.1:10", 1), emptyRegisterBody());
+    assertEquals(0, slave.getCode(), "REGISTER_BROKER slave: " + slave.getRemark());
+    Map<String, String> ext = slave.getExtFields() == null ? Map.of() : slave.getExtFields();
+    assertTrue(ext.get("masterAddr") == null, "no masterAddr for a master that is not live: " + ext);
+    assertTrue(ext.get("haServerAddr") == null, "no haServerAddr for a master that is not live: " + ext);
+    unregisterPair(name, masterAddr, slaveAddr);
   }
 
   // ---- delete topic (last: the topic is gone afterwards) ---------------------------------------

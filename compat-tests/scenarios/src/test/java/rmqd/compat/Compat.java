@@ -43,6 +43,8 @@ final class Compat {
   static final String TAG_KNOWN_GAP = "knowngap";  // excluded by default; listed in docs/compatibility.md
   // run.sh phase "shortpoll": a broker with longPollingEnable=false and filterSupportRetry=true
   static final String TAG_SHORTPOLL = "shortpoll";
+  // run.sh phase "slave": a lone broker with brokerRole=SLAVE and brokerId=1 (no master)
+  static final String TAG_SLAVE = "slave";
 
   private static final AtomicLong SEQ = new AtomicLong();
   private static volatile boolean bannerPrinted;
