@@ -28,7 +28,7 @@ std::vector<std::string> Names(const std::string& encoded) {
 }
 
 // Orders printed by java.util.HashMap (OpenJDK 17, same algorithm as the JDK 8 the 4.9.7 broker
-// runs on): puts in the given order, then removes, then iterate (/tmp program in the report).
+// runs on): puts in the given order, then removes, then iterate (src/common/testdata/HashMapOrders.java).
 struct JavaOrder {
   const char* label;
   std::vector<std::string> puts;
