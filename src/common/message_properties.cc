@@ -63,6 +63,30 @@ bool FindLastProperty(std::string_view properties, std::string_view name, std::s
   return found;
 }
 
+std::string RemoveProperty(std::string_view properties, std::string_view name) {
+  std::string out;
+  out.reserve(properties.size());
+  ForEachPair(properties, [&](std::string_view n, std::string_view v) {
+    if (n != name) {
+      out.append(n);
+      out.push_back(kNameValueSeparator);
+      out.append(v);
+      out.push_back(kPropertySeparator);
+    }
+    return true;
+  });
+  return out;
+}
+
+std::string SetPropertyValue(std::string_view properties, std::string_view name, std::string_view value) {
+  std::string out = RemoveProperty(properties, name);
+  out.append(name);
+  out.push_back(kNameValueSeparator);
+  out.append(value);
+  out.push_back(kPropertySeparator);
+  return out;
+}
+
 void AppendProperty(std::string* props, std::string_view name, std::string_view value) {
   if (!props->empty() && props->back() != kPropertySeparator) props->push_back(kPropertySeparator);
   props->append(name);

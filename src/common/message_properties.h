@@ -81,6 +81,12 @@ class PropertiesView {
 // (the client's encoding, kept where Java appends to a string it does not re-serialize).
 void AppendProperty(std::string* props, std::string_view name, std::string_view value);
 
+// String edits in the client's encoding (every pair followed by \x02), for the paths Java edits
+// without re-serializing (5.x timer properties): replaces every `name` pair (or appends one) /
+// removes every `name` pair. Malformed items (string2messageProperties' rules) are dropped.
+std::string SetPropertyValue(std::string_view properties, std::string_view name, std::string_view value);
+std::string RemoveProperty(std::string_view properties, std::string_view name);
+
 // Java's HashMap<String, String> of message properties (see the header comment).
 class PropertyMap {
  public:

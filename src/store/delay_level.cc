@@ -3,24 +3,10 @@
 #include <charconv>
 #include <limits>
 
-#include "store/property_scan.h"
+#include "common/message_properties.h"
+#include "store/reput_service.h"  // DispatchesToConsumeQueue
 
 namespace rmq::store {
-
-namespace {
-
-constexpr int32_t kTransactionTypeMask = 0xC;
-constexpr int32_t kTransactionPreparedType = 0x4;
-constexpr int32_t kTransactionRollbackType = 0xC;
-
-void AppendPair(std::string* out, std::string_view name, std::string_view value) {
-  out->append(name);
-  out->push_back('\x01');
-  out->append(value);
-  out->push_back('\x02');
-}
-
-}  // namespace
 
 Status DelayLevelTable::Parse(std::string_view spec, DelayLevelTable* out) {
   DelayLevelTable t;
@@ -59,48 +45,28 @@ int64_t DelayLevelTable::DelayMillis(int32_t level) const {
 }
 
 int32_t DelayLevelOf(std::string_view properties) {
-  int32_t level = 0;
-  ForEachProperty(properties, [&](std::string_view name, std::string_view value) {
-    if (name != kDelayProperty) return true;
-    int32_t v = 0;
-    auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    level = (ec == std::errc() && p == value.data() + value.size()) ? v : 0;
-    return false;
-  });
-  return level;
-}
-
-std::string RemoveProperty(std::string_view properties, std::string_view name) {
-  std::string out;
-  out.reserve(properties.size());
-  ForEachProperty(properties, [&](std::string_view n, std::string_view v) {
-    if (n != name) AppendPair(&out, n, v);
-    return true;
-  });
-  return out;
-}
-
-std::string SetPropertyValue(std::string_view properties, std::string_view name, std::string_view value) {
-  std::string out = RemoveProperty(properties, name);
-  AppendPair(&out, name, value);
-  return out;
+  std::string_view value;
+  if (!FindProperty(properties, kDelayProperty, &value)) return 0;
+  int32_t v = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  return (ec == std::errc() && p == value.data() + value.size()) ? v : 0;
 }
 
 bool NeedsDelay(int32_t sys_flag, std::string_view properties) {
-  int32_t tx = sys_flag & kTransactionTypeMask;
-  if (tx == kTransactionPreparedType || tx == kTransactionRollbackType) return false;
-  return DelayLevelOf(properties) > 0;
+  // Java parks only what it dispatches: not PREPARED or ROLLBACK records.
+  return DispatchesToConsumeQueue(sys_flag) && DelayLevelOf(properties) > 0;
 }
 
 DelayedMessage RewriteForDelay(std::string_view topic, int32_t queue_id, std::string_view properties,
                                const DelayLevelTable& table) {
   int32_t level = DelayLevelOf(properties);
   int32_t clamped = table.Clamp(level);
+  PropertyMap map = PropertyMap::Parse(properties);
+  if (clamped != level) map.Put(kDelayProperty, std::to_string(clamped));
+  map.Put(kRealTopicProperty, topic);
+  map.Put(kRealQueueIdProperty, std::to_string(queue_id));
   DelayedMessage d;
-  d.properties = clamped != level ? SetPropertyValue(properties, kDelayProperty, std::to_string(clamped))
-                                  : std::string(properties);
-  d.properties = SetPropertyValue(d.properties, kRealTopicProperty, topic);
-  d.properties = SetPropertyValue(d.properties, kRealQueueIdProperty, std::to_string(queue_id));
+  d.properties = map.Encode();
   d.schedule_queue_id = clamped - 1;
   return d;
 }

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/message_properties.h"
 #include "common/status.h"
 
 namespace rmq::store {
@@ -19,9 +20,9 @@ namespace rmq::store {
 // Mirrors TopicValidator.RMQ_SYS_SCHEDULE_TOPIC.
 inline constexpr std::string_view kScheduleTopic = "SCHEDULE_TOPIC_XXXX";
 // Property keys this file reads or writes (MessageConst; the store has no protocol dependency).
-inline constexpr std::string_view kDelayProperty = "DELAY";
-inline constexpr std::string_view kRealTopicProperty = "REAL_TOPIC";
-inline constexpr std::string_view kRealQueueIdProperty = "REAL_QID";
+inline constexpr std::string_view kDelayProperty = rmq::kPropertyDelayTimeLevel;
+inline constexpr std::string_view kRealTopicProperty = rmq::kPropertyRealTopic;
+inline constexpr std::string_view kRealQueueIdProperty = rmq::kPropertyRealQueueId;
 
 // Level N (1-based) -> delay in ms. Immutable after Parse.
 class DelayLevelTable {
@@ -50,17 +51,14 @@ class DelayLevelTable {
 // The DELAY property as an int, or 0 when absent or not a decimal int.
 int32_t DelayLevelOf(std::string_view properties);
 
-// Properties editing shared by the rewrite and its tests: replaces every `name` pair (or
-// appends one) / removes every `name` pair. Output keeps Java's trailing \x02 per pair.
-std::string SetPropertyValue(std::string_view properties, std::string_view name, std::string_view value);
-std::string RemoveProperty(std::string_view properties, std::string_view name);
-
 // Whether a message of this sysFlag with these properties is parked: DELAY > 0 and the
 // transaction type is NOT_TYPE or COMMIT (Java skips PREPARED and ROLLBACK).
 bool NeedsDelay(int32_t sys_flag, std::string_view properties);
 
-// The rewrite for a parked message: DELAY clamped, REAL_TOPIC/REAL_QID saved (replacing any
-// earlier pair); the caller stores it to kScheduleTopic, queue `*schedule_queue_id` = level-1.
+// The rewrite for a parked message, as Java's CommitLog.putMessage does it on its properties
+// HashMap: DELAY clamped (put), REAL_TOPIC and REAL_QID put, the map re-serialized
+// (common/message_properties.h PropertyMap: HashMap order, no trailing \x02). The caller stores
+// it to kScheduleTopic, queue `*schedule_queue_id` = level-1.
 struct DelayedMessage {
   std::string properties;
   int32_t schedule_queue_id = 0;

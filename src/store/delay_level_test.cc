@@ -88,8 +88,18 @@ TEST_CASE("delay levels: rewrite saves REAL_TOPIC/REAL_QID and clamps the level"
   CHECK(d.schedule_queue_id == 1);
   CHECK(DelayLevelOf(d.properties) == 2);
   CHECK(d.properties.find("old") == std::string::npos);
-  CHECK(d.properties.find("REAL_TOPIC\x01" "T\x02") != std::string::npos);
-  CHECK(d.properties.find("REAL_QID\x01" "3\x02") != std::string::npos);
+  std::string_view v;
+  REQUIRE(FindProperty(d.properties, "REAL_TOPIC", &v));
+  CHECK(v == "T");
+  REQUIRE(FindProperty(d.properties, "REAL_QID", &v));
+  CHECK(v == "3");
+  // Re-serialized as Java's HashMap would write it: its order, no trailing separator.
+  PropertyMap java = PropertyMap::Parse("DELAY\x01" "9\x02" "REAL_TOPIC\x01" "old\x02");
+  java.Put("DELAY", "2");
+  java.Put("REAL_TOPIC", "T");
+  java.Put("REAL_QID", "3");
+  CHECK(d.properties == java.Encode());
+  CHECK(d.properties.back() != '\x02');
 }
 
 TEST_CASE("delay levels: schedule tagsCode is the delivery time") {

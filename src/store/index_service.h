@@ -17,14 +17,14 @@
 
 #include "common/status.h"
 #include "store/index_file.h"
-#include "store/property_scan.h"  // FindProperty
+#include "common/message_properties.h"  // FindProperty, the key names
 
 namespace rmq::store {
 
 // Mirrors MessageConst.KEY_SEPARATOR and the property names the index reads.
 constexpr char kIndexKeySeparator = ' ';
-constexpr std::string_view kPropertyKeysName = "KEYS";
-constexpr std::string_view kPropertyUniqKeyName = "UNIQ_KEY";
+constexpr std::string_view kPropertyKeysName = rmq::kPropertyKeys;
+constexpr std::string_view kPropertyUniqKeyName = rmq::kPropertyUniqClientMessageIdKeyidx;
 
 // Mirrors QueryOffsetResult.
 struct QueryOffsetResult {

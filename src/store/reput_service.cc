@@ -5,7 +5,7 @@
 #include "common/coding.h"
 #include "common/logging.h"
 #include "store/file_space.h"
-#include "store/property_scan.h"
+#include "common/message_properties.h"
 
 namespace rmq::store {
 
@@ -13,7 +13,6 @@ namespace {
 constexpr int32_t kTransactionTypeMask = 0xC;
 constexpr int32_t kTransactionPreparedType = 0x4;
 constexpr int32_t kTransactionRollbackType = 0xC;
-constexpr std::string_view kTagsKey = "TAGS";
 }  // namespace
 
 bool DispatchesToConsumeQueue(int32_t sys_flag) {
@@ -23,7 +22,7 @@ bool DispatchesToConsumeQueue(int32_t sys_flag) {
 
 int64_t TagsCodeFromProperties(std::string_view props) {
   std::string_view tags;
-  if (!FindProperty(props, kTagsKey, &tags) || tags.empty()) return 0;
+  if (!FindProperty(props, kPropertyTags, &tags) || tags.empty()) return 0;
   return JavaStringHash(tags.data(), tags.size());
 }
 

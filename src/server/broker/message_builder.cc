@@ -2,6 +2,7 @@
 
 #include "common/coding.h"
 #include "protocol/message.h"
+#include "store/reput_service.h"
 
 namespace rmq::server {
 
@@ -103,16 +104,10 @@ MessageBuilder& MessageBuilder::DelayDone() {
 const store::MessageToStore& MessageBuilder::Build() {
   m_.topic = topic_;
   m_.properties = properties_;
-  m_.tags_code = TagsCodeOfProperties(properties_);
+  m_.tags_code = store::TagsCodeFromProperties(properties_);
   if (m_.born_host.v6) m_.sys_flag |= protocol::kSysFlagBornHostV6;
   if (m_.store_host.v6) m_.sys_flag |= protocol::kSysFlagStoreHostV6;
   return m_;
-}
-
-int64_t TagsCodeOfProperties(std::string_view properties) {
-  std::string_view tags;
-  if (!FindProperty(properties, kPropertyTags, &tags)) return 0;
-  return JavaStringHash(tags.data(), tags.size());
 }
 
 PropertyMap SendPropertyMap(std::string_view sent, std::string_view cluster) {

@@ -71,9 +71,6 @@ class MessageBuilder {
   store::MessageToStore m_;
 };
 
-// ConsumeQueue tagsCode: Java's String.hashCode of TAGS, 0 without tags.
-int64_t TagsCodeOfProperties(std::string_view properties);
-
 // SendMessageProcessor.asyncSendMessage: the request's properties with CLUSTER put and WAIT
 // removed and put back (so it moves to the end of its bucket). The result is what the later
 // steps (half message, delay parking) re-serialize: Java holds WAIT there again.

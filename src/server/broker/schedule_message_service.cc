@@ -60,7 +60,7 @@ Status BuildTimeupMessage(const store::RecordView& parked, TimeupMessage* out) {
   // the properties string, so the stored copy is the parked properties re-serialized (the
   // consumer sees DELAY and REAL_TOPIC); MessageToStore::delay_done stops a second parking.
   out->properties = ReserializeProperties(parked.properties);
-  out->tags_code = TagsCodeOfProperties(out->properties);
+  out->tags_code = store::TagsCodeFromProperties(out->properties);
   return Status::OK();
 }
 

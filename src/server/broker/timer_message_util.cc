@@ -29,9 +29,9 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   if (!has_sec && !has_ms && !has_deliver) return d;  // most sends: no further scans
   if (store::DelayLevelOf(properties) > 0) {
     std::string p(properties);
-    if (has_sec) p = store::RemoveProperty(p, kPropertyTimerDelaySec);
-    if (has_ms) p = store::RemoveProperty(p, kPropertyTimerDelayMs);
-    if (has_deliver) p = store::RemoveProperty(p, kPropertyTimerDeliverMs);
+    if (has_sec) p = RemoveProperty(p, kPropertyTimerDelaySec);
+    if (has_ms) p = RemoveProperty(p, kPropertyTimerDelayMs);
+    if (has_deliver) p = RemoveProperty(p, kPropertyTimerDeliverMs);
     d.properties = std::move(p);
     d.rewritten = true;
     return d;
@@ -66,9 +66,9 @@ TimerDecision CheckTimerMessage(std::string_view topic, int32_t queue_id, std::s
   }
   const int64_t aligned = TimerAlignDown(deliver_ms, config.precision_ms);
   d.out_ms = aligned == deliver_ms ? deliver_ms - std::max<int64_t>(config.precision_ms, 1) : aligned;
-  d.properties = store::SetPropertyValue(properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
-  d.properties = store::SetPropertyValue(d.properties, kPropertyRealTopic, topic);
-  d.properties = store::SetPropertyValue(d.properties, kPropertyRealQueueId, std::to_string(queue_id));
+  d.properties = SetPropertyValue(properties, kPropertyTimerOutMs, std::to_string(d.out_ms));
+  d.properties = SetPropertyValue(d.properties, kPropertyRealTopic, topic);
+  d.properties = SetPropertyValue(d.properties, kPropertyRealQueueId, std::to_string(queue_id));
   d.rewritten = true;
   d.action = TimerAction::kPark;
   return d;
@@ -91,12 +91,12 @@ Status BuildTimerDelivery(const store::RecordView& parked, int64_t enqueue_ms, i
   }
   out->topic = std::string(topic);
   std::string p = std::string(parked.properties);
-  if (enqueue_ms != -1) p = store::SetPropertyValue(p, kPropertyTimerEnqueueMs, std::to_string(enqueue_ms));
-  p = store::SetPropertyValue(p, kPropertyTimerDequeueMs, std::to_string(dequeue_ms));
-  p = store::RemoveProperty(p, kPropertyRealTopic);
-  p = store::RemoveProperty(p, kPropertyRealQueueId);
+  if (enqueue_ms != -1) p = SetPropertyValue(p, kPropertyTimerEnqueueMs, std::to_string(enqueue_ms));
+  p = SetPropertyValue(p, kPropertyTimerDequeueMs, std::to_string(dequeue_ms));
+  p = RemoveProperty(p, kPropertyRealTopic);
+  p = RemoveProperty(p, kPropertyRealQueueId);
   out->properties = std::move(p);
-  out->tags_code = TagsCodeOfProperties(out->properties);
+  out->tags_code = store::TagsCodeFromProperties(out->properties);
   return Status::OK();
 }
 
