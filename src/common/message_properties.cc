@@ -97,6 +97,9 @@ void AppendProperty(std::string* props, std::string_view name, std::string_view 
 
 PropertyMap PropertyMap::Parse(std::string_view properties) {
   PropertyMap m;
+  // One allocation for the entries: every pair is at least 3 bytes plus its separator.
+  m.entries_.reserve(std::min<size_t>(std::count(properties.begin(), properties.end(), kPropertySeparator) + 1,
+                                      properties.size() / 3 + 1));
   ForEachPair(properties, [&m](std::string_view n, std::string_view v) {
     m.Put(n, v);
     return true;
@@ -164,22 +167,43 @@ bool PropertyMap::Remove(std::string_view name) {
   return true;
 }
 
-std::string PropertyMap::Encode() const {
+std::string PropertyMap::Encode(std::string_view without) const {
   // A resize splits each bucket keeping relative order, so every bucket lists its entries in
-  // insertion order: a stable sort by bucket index is HashMap's iteration order.
-  std::vector<const Entry*> order;
-  order.reserve(entries_.size());
-  size_t len = 0;
-  for (const Entry& e : entries_) {
-    order.push_back(&e);
-    len += e.name.size() + e.value.size() + 2;
+  // insertion order: a stable sort by bucket index is HashMap's iteration order. Maps of up to
+  // kSmall entries (every client's) sort on the stack by insertion, allocating only the result.
+  constexpr size_t kSmall = 32;
+  const Entry* small[kSmall];
+  std::vector<const Entry*> large;
+  const Entry** order = small;
+  if (entries_.size() > kSmall) {
+    large.resize(entries_.size());
+    order = large.data();
   }
   const uint32_t mask = capacity_ - 1;
-  std::stable_sort(order.begin(), order.end(),
-                   [mask](const Entry* a, const Entry* b) { return (a->spread & mask) < (b->spread & mask); });
+  size_t n = 0;
+  size_t len = 0;
+  for (const Entry& e : entries_) {
+    if (!without.empty() && e.name == without) continue;
+    len += e.name.size() + e.value.size() + 2;
+    if (entries_.size() <= kSmall) {
+      size_t j = n;
+      while (j > 0 && (order[j - 1]->spread & mask) > (e.spread & mask)) {
+        order[j] = order[j - 1];
+        --j;
+      }
+      order[j] = &e;
+    } else {
+      order[n] = &e;
+    }
+    ++n;
+  }
+  if (entries_.size() > kSmall) {
+    std::stable_sort(order, order + n,
+                     [mask](const Entry* a, const Entry* b) { return (a->spread & mask) < (b->spread & mask); });
+  }
   std::string out;
   out.reserve(len);
-  for (size_t i = 0; i < order.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     const Entry* e = order[i];
     if (i > 0) out.push_back(kPropertySeparator);
     out.append(e->name);

@@ -103,7 +103,9 @@ class PropertyMap {
   // HashMap.remove: true when `name` was present. The capacity never shrinks.
   bool Remove(std::string_view name);
   // MessageDecoder.messageProperties2String: HashMap iteration order, no trailing \x02.
-  std::string Encode() const;
+  // `without`, when not empty, is left out: the same bytes as a copy with Remove(without) then
+  // Encode (a removal never moves the others), without the copy.
+  std::string Encode(std::string_view without = {}) const;
 
  private:
   struct Entry {

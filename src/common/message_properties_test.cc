@@ -91,6 +91,20 @@ TEST_CASE("PropertyMap::Encode has no trailing separator; Parse follows string2m
   CHECK(ReserializeProperties(once) == once);
 }
 
+TEST_CASE("PropertyMap::Encode(without) is a copy with that name removed, small maps and large") {
+  for (int n : {3, 12, 32, 33, 200}) {
+    std::string s;
+    for (int i = 0; i < n; ++i) AppendProperty(&s, "name" + std::to_string(i * 7919), std::to_string(i));
+    AppendProperty(&s, "WAIT", "true");
+    PropertyMap m = PropertyMap::Parse(s);
+    PropertyMap copy = m;
+    REQUIRE(copy.Remove("WAIT"));
+    CHECK(m.Encode("WAIT") == copy.Encode());
+    CHECK(m.Encode("absent") == m.Encode());
+    CHECK(PropertyMap::Parse(m.Encode()).Encode() == m.Encode());
+  }
+}
+
 TEST_CASE("PropertyMap parses a huge hostile properties string in linear time") {
   // 300,000 distinct pairs (2.7 MB): quadratic bookkeeping would take minutes here.
   std::string s;

@@ -124,9 +124,7 @@ PropertyMap SendPropertyMap(std::string_view sent, std::string_view cluster) {
 
 std::string StoredSendProperties(const PropertyMap& map) {
   // Java renders the string while WAIT is out of the map.
-  PropertyMap stored = map;
-  stored.Remove(kPropertyWaitStoreMsgOk);
-  return stored.Encode();
+  return map.Encode(kPropertyWaitStoreMsgOk);
 }
 
 std::string BatchProperties(std::string_view sent, std::string_view cluster) {
