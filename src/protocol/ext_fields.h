@@ -38,7 +38,8 @@ bool ParseInt64(std::string_view s, int64_t* out);
 bool ParseInt32(std::string_view s, int32_t* out);
 bool ParseBool(std::string_view s, bool* out);  // Java Boolean.parseBoolean: "true" any case
 
-// Reads fields off ExtFields; the first failure is kept and reported by status().
+// Reads fields off ExtFields; the first failure is kept and reported by status(). Handlers do
+// not use it directly: each header's typed Decode in protocol/headers/ does.
 // Usage:  HeaderReader r(req.ext_fields);
 //         r.Required("topic", &h.topic); r.Optional("queueId", &h.queue_id);
 //         return r.status();

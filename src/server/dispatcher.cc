@@ -15,6 +15,12 @@ RemotingCommand ErrorResponse(ResponseCode code, std::string remark) {
   return RemotingCommand::CreateResponse(static_cast<int32_t>(code), std::move(remark));
 }
 
+std::string ServiceNotAvailableRemark(const std::string& disk_util) {
+  return "service not available now. It may be caused by one of the following reasons: the broker's disk is full" +
+         (disk_util.empty() ? std::string() : " [" + disk_util + "]") +
+         ", messages are put to the slave, message store has been shut down, etc.";
+}
+
 bool Dispatcher::RefusedByFlowControl(Connection& conn, const RequestSpec* spec, const ReplyTarget& to) {
   // uv_now is the loop's time when its poll last returned, i.e. when this frame's bytes were
   // at the latest known to be here; everything since then was the loop working on others.
@@ -71,10 +77,7 @@ bool Dispatcher::RefusedOnSlave(Connection& conn, const RequestSpec& spec, const
       ctx->store_refused = true;
       return false;
     case Writes::kMessage:
-      resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
-                           "service not available now. It may be caused by one of the following reasons: the broker's "
-                           "disk is full [" + broker_->store().DiskUtil() +
-                               "], messages are put to the slave, message store has been shut down, etc.");
+      resp = ErrorResponse(ResponseCode::kServiceNotAvailable, ServiceNotAvailableRemark(broker_->store().DiskUtil()));
       break;
     case Writes::kSendBack:
       resp = ErrorResponse(ResponseCode::kSystemError, "SERVICE_NOT_AVAILABLE");

@@ -92,6 +92,9 @@ class Dispatcher {
 
 // A response with a code and remark.
 protocol::RemotingCommand ErrorResponse(protocol::ResponseCode code, std::string remark);
+// Java's SERVICE_NOT_AVAILABLE remark for a refused put (a full disk, a slave, a store shut down),
+// with " [diskUtil]" when `disk_util` is not empty: the send handlers and the slave refusal.
+std::string ServiceNotAvailableRemark(const std::string& disk_util);
 
 // Decodes a request's custom header at the top of a handler: `decode` is a header's typed Decode
 // (protocol/headers/), a Status; on failure the handler answers SYSTEM_ERROR with its message

@@ -127,10 +127,7 @@ bool FillPutResponse(const store::PutMessageResult& r, int32_t max_message_size,
                             "limit " + std::to_string(max_message_size) + "B, msg properties length limit 32KB.");
       return false;
     case PutMessageStatus::kServiceNotAvailable:
-      *resp = ErrorResponse(ResponseCode::kServiceNotAvailable,
-                            "service not available now. It may be caused by one of the following reasons: the broker's "
-                            "disk is full" + (r.disk_util.empty() ? std::string() : " [" + r.disk_util + "]") +
-                                ", messages are put to the slave, message store has been shut down, etc.");
+      *resp = ErrorResponse(ResponseCode::kServiceNotAvailable, ServiceNotAvailableRemark(r.disk_util));
       return false;
     case PutMessageStatus::kOsPageCacheBusy:
       *resp = ErrorResponse(ResponseCode::kSystemBusy, kPcSynchronizedRemark);
